@@ -1,0 +1,21 @@
+"""GPU and CUDA facts, one data table each, with the source cited beside the data."""
+
+from compiler.catalog.cuda import (
+    CUDA_MIN_DRIVER,
+    MIN_CUDA_FOR_COMPUTE_CAPABILITY,
+    MINOR_COMPAT_DRIVER_FLOOR,
+    min_cuda_for_compute_capability,
+    min_driver_for_cuda,
+)
+from compiler.catalog.gpus import GPU_TYPES, GPUType, MIGProfile
+
+__all__ = [
+    "CUDA_MIN_DRIVER",
+    "GPU_TYPES",
+    "GPUType",
+    "MIGProfile",
+    "MIN_CUDA_FOR_COMPUTE_CAPABILITY",
+    "MINOR_COMPAT_DRIVER_FLOOR",
+    "min_cuda_for_compute_capability",
+    "min_driver_for_cuda",
+]

@@ -1,0 +1,1 @@
+"""Reporters: how results are written for people and for machines."""

@@ -1,0 +1,208 @@
+"""Typed scalar values of the spec: names, quantities, images, cron expressions, time zones, durations."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated, Any, Optional, Union
+
+from croniter import croniter
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+
+DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+LABEL_VALUE_PATTERN = r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[mkMGTPE]|[eE][+-]?[0-9]+)?$"
+DURATION_PATTERN = r"^[0-9]+(s|m|h)$"
+DRIVER_PATTERN = r"^[0-9]+\.[0-9]+(\.[0-9]+)?$"
+CUDA_PATTERN = r"^[0-9]+\.[0-9]+$"
+MIG_PROFILE_PATTERN = r"^[0-9]g\.[0-9]+gb$"
+
+_BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL_SUFFIXES = {"m": Decimal("0.001"), "": Decimal(1), "k": Decimal(10**3), "M": Decimal(10**6),
+                     "G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18)}
+
+
+def _match(pattern: str, what: str, example: str):
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"{value!r} is not {what} (e.g. {example})")
+        return value
+
+    return check
+
+
+def _scalar_to_str(value: Any) -> Any:
+    """Accept `cpu: 4` or `cuda: 12.1` written without quotes; booleans stay errors."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+DNSLabel = Annotated[str, AfterValidator(_match(
+    DNS_LABEL_PATTERN, "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending "
+    "with a letter or digit", "sentiment-v2")), Field(pattern=DNS_LABEL_PATTERN, max_length=63)]
+
+LabelValue = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
+    LABEL_VALUE_PATTERN, "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.'", "v1.2.0")),
+    Field(pattern=LABEL_VALUE_PATTERN, max_length=63)]
+
+Quantity = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
+    QUANTITY_PATTERN, "a Kubernetes quantity", '"4", 500m or 20Gi')),
+    Field(pattern=QUANTITY_PATTERN, json_schema_extra={"examples": ["4", "500m", "20Gi"]})]
+
+Duration = Annotated[str, AfterValidator(_match(DURATION_PATTERN, "a duration", "30s, 5m or 1h")),
+                     Field(pattern=DURATION_PATTERN)]
+
+DriverVersion = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
+    DRIVER_PATTERN, "a driver version", '"550.107.02"')), Field(pattern=DRIVER_PATTERN)]
+
+CudaVersion = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
+    CUDA_PATTERN, "a CUDA version", '"12.1"')), Field(pattern=CUDA_PATTERN)]
+
+MIGProfileName = Annotated[str, AfterValidator(_match(MIG_PROFILE_PATTERN, "a MIG profile", "1g.10gb")),
+                           Field(pattern=MIG_PROFILE_PATTERN)]
+
+
+_QUANTITY_PARTS = re.compile(r"^\+?(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+                             r"(?:(?P<suffix>[KMGTPE]i|[mkMGTPE])|[eE](?P<exponent>[+-]?[0-9]+))?$")
+
+
+def quantity_value(quantity: str) -> Decimal:
+    """The numeric value of a quantity: bytes for memory, cores for CPU."""
+    match = _QUANTITY_PARTS.match(quantity)
+    if not match:
+        raise ValueError(f"not a quantity: {quantity}")
+    value = Decimal(match.group("number"))
+    if match.group("exponent") is not None:
+        return value * (Decimal(10) ** int(match.group("exponent")))
+    suffix = match.group("suffix") or ""
+    if suffix in _BINARY_SUFFIXES:
+        return value * _BINARY_SUFFIXES[suffix]
+    return value * _DECIMAL_SUFFIXES[suffix]
+
+
+def format_bytes(value: Decimal) -> str:
+    """Bytes as the shortest exact binary quantity (`24Gi`), else whole Mi rounded up."""
+    whole = int(value.to_integral_value(rounding="ROUND_CEILING"))
+    for suffix, factor in sorted(_BINARY_SUFFIXES.items(), key=lambda item: -item[1]):
+        if whole >= factor and whole % factor == 0:
+            return f"{whole // factor}{suffix}"
+    mebibytes = -(-whole // 2**20)
+    return f"{mebibytes}Mi"
+
+
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(f"{value!r} has {len(fields)} fields; a cron expression has 5 "
+                         "(minute hour day-of-month month day-of-week), e.g. \"0 9 * * 1-5\"")
+    if not croniter.is_valid(value):
+        raise ValueError(f"{value!r} is not a valid cron expression (e.g. \"0 9 * * 1-5\")")
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_check_cron), Field(json_schema_extra={"examples": ["0 9 * * 1-5"]})]
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _check_timezone(value: str) -> str:
+    if value not in _zones():
+        close = difflib.get_close_matches(value, sorted(_zones()), n=1)
+        raise ValueError(f"{value!r} is not an IANA time zone" +
+                         (f"; did you mean {close[0]!r}?" if close else " (e.g. America/New_York, UTC)"))
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_check_timezone),
+                     Field(json_schema_extra={"examples": ["America/New_York", "UTC"]})]
+
+
+def _int_or_percent(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+            isinstance(value, str) and not re.match(r"^[0-9]{1,3}%$", value)):
+        raise ValueError(f"{value!r} is neither a whole number nor a percentage like '50%'")
+    if isinstance(value, int) and value < 0:
+        raise ValueError(f"{value} must not be negative")
+    return value
+
+
+IntOrPercent = Annotated[Union[int, str], BeforeValidator(_int_or_percent), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]{1,3}%$"}]})]
+
+
+def duration_seconds(duration: str) -> int:
+    """`5m` -> 300."""
+    return int(duration[:-1]) * {"s": 1, "m": 60, "h": 3600}[duration[-1]]
+
+
+_IMAGE_PATTERN = re.compile(
+    r"^(?P<name>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+)
+_CUDA_IN_TAG = re.compile(r"(?:^|[-_.])cuda[-_]?(\d{2})\.(\d)")
+_CU_IN_TAG = re.compile(r"(?:^|[-_.])cu(\d{2})(\d)(?:$|[-_.])")
+_LEADING_VERSION = re.compile(r"^v?(\d{2})\.(\d)")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A container image reference split into its parts, with the CUDA version its tag names."""
+
+    registry: str
+    repository: str
+    tag: Optional[str]
+    digest: Optional[str]
+
+    @property
+    def cuda(self) -> Optional[tuple[int, int]]:
+        """CUDA version read from the tag: `2.2-cuda12.1-cudnn8.9`, `2.3.0-cu121`, or nvidia/cuda's `12.4.1-...`."""
+        if not self.tag:
+            return None
+        for pattern in (_CUDA_IN_TAG, _CU_IN_TAG):
+            match = pattern.search(self.tag)
+            if match:
+                return int(match.group(1)), int(match.group(2))
+        if self.repository.split("/")[-1] == "cuda":
+            match = _LEADING_VERSION.match(self.tag)
+            if match:
+                return int(match.group(1)), int(match.group(2))
+        return None
+
+
+def parse_image(reference: str) -> ImageRef:
+    """Split `registry/repo:tag@sha256:...`; the registry defaults to docker.io as in Docker."""
+    match = _IMAGE_PATTERN.match(reference)
+    if not match:
+        raise ValueError(f"{reference!r} is not an image reference "
+                         "(e.g. registry.example.com/team/server:1.0@sha256:<64 hex>)")
+    name = match.group("name")
+    first, _, rest = name.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        registry, repository = first, rest
+    else:
+        registry, repository = "docker.io", name if rest else f"library/{name}"
+    return ImageRef(registry, repository, match.group("tag"), match.group("digest"))
+
+
+def _check_image(value: str) -> str:
+    parse_image(value)
+    return value
+
+
+ImageReference = Annotated[str, AfterValidator(_check_image), Field(
+    json_schema_extra={"examples": ["registry.example.com/pytorch:2.2-cuda12.1-cudnn8.9@sha256:" + "0" * 64]})]
+
+
+def parse_version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
