@@ -16,6 +16,7 @@ from compiler.loader import LoadedSpec, load_spec
 from compiler.model import FleetSpec
 from compiler.overlay import apply_environment, environment_names
 from compiler.parse import parse_fleet
+from compiler.reference import spec_reference
 from compiler.resolve import ResolvedFleet, resolve
 from compiler.semantics import check_semantics
 
@@ -100,3 +101,8 @@ def spec_json_schema() -> dict:
 def spec_json_schema_text() -> str:
     """`spec_json_schema()` as the exact text of schemas/servespec.schema.json."""
     return json.dumps(spec_json_schema(), indent=2, sort_keys=False) + "\n"
+
+
+def spec_reference_text() -> str:
+    """The Markdown spec reference, the exact text of docs/spec.md."""
+    return spec_reference(spec_json_schema())

@@ -61,7 +61,8 @@ def validate(specs: tuple[str, ...], env: str | None, output_format: str) -> Non
 
 
 @main.command(context_settings=CONTEXT)
-def schema() -> None:
+@click.option("--markdown", is_flag=True, help="Print the spec reference (docs/spec.md) instead.")
+def schema(markdown: bool) -> None:
     """Print the JSON Schema of the spec format.
 
     \b
@@ -69,7 +70,8 @@ def schema() -> None:
       # yaml-language-server: $schema=../schemas/servespec.schema.json
 
     \b
-    Example:
+    Examples:
       servespec schema > schemas/servespec.schema.json
+      servespec schema --markdown > docs/spec.md
     """
-    click.echo(api.spec_json_schema_text(), nl=False)
+    click.echo(api.spec_reference_text() if markdown else api.spec_json_schema_text(), nl=False)

@@ -21,8 +21,8 @@ from compiler.diagnostics import Diagnostic, InputError, SpecError
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest spec file accepted (8 MiB, about 300,000 lines)."""
 
-MAX_NODES = 2_000_000
-"""Most YAML nodes a document may expand to, aliases counted each time they are used."""
+MAX_ALIAS_EXPANSION = 100_000
+"""Most nodes that aliases may copy in (each use of an alias copies its whole subtree)."""
 
 Path = tuple[Union[str, int], ...]
 
@@ -165,7 +165,8 @@ class _Walker:
         self.values: dict[Path, tuple[int, int]] = {}
         self.keys: dict[Path, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
-        self.nodes = 0
+        self.seen: set[int] = set()
+        self.expanded = 0
         self.constructor = constructor
 
     def problem(self, node: Node, message: str, hint: str = "") -> None:
@@ -173,13 +174,15 @@ class _Walker:
         self.problems.append(Diagnostic(self.file, line, column, message, hint=hint))
 
     def build(self, node: Node, path: Path) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            if self.nodes == MAX_NODES + 1:
-                self.problem(node, f"the document expands to more than {MAX_NODES} nodes "
-                                   "(aliases counted each time they are used)",
-                             hint="an alias bomb, or a spec too large for one file")
-            return None
+        if id(node) in self.seen:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                if self.expanded == MAX_ALIAS_EXPANSION + 1:
+                    self.problem(node, f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes",
+                                 hint="an alias bomb? use fewer nested aliases")
+                return None
+        else:
+            self.seen.add(id(node))
         self.values[path] = _mark(node)
         if isinstance(node, ScalarNode):
             if node.tag not in _SCALAR_TAGS:

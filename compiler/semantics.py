@@ -84,7 +84,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                 yield where(path + ("mig",), "MIG strategy single needs `profile`: the slice every GPU is split into")
             elif gpu.supports_mig and gpu.mig_profile(pool.mig.profile) is None:
                 yield where(path + ("mig", "profile"), f"{gpu.name} has no MIG profile {pool.mig.profile!r}",
-                            hint=_profiles_hint(gpu, pool.mig.profile))
+                            hint=_profiles_hint(gpu))
         elif pool.mig.profile is not None:
             yield where(path + ("mig", "profile"), "`profile` applies only to MIG strategy single")
 
@@ -102,7 +102,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                             hint="set the pool's `mig.strategy` to mixed or single, or request whole GPUs")
             elif gpu.mig_profile(model.gpu.mig) is None:
                 yield where(path + ("gpu", "mig"), f"{gpu.name} has no MIG profile {model.gpu.mig!r}",
-                            hint=_profiles_hint(gpu, model.gpu.mig))
+                            hint=_profiles_hint(gpu))
             elif pool.mig.strategy == "single" and pool.mig.profile and model.gpu.mig != pool.mig.profile:
                 yield where(path + ("gpu", "mig"), f"pool {pool.name!r} is split into {pool.mig.profile} only "
                                                    f"(MIG strategy single), not {model.gpu.mig}")
@@ -144,7 +144,6 @@ def _rollout_problems(model, path, where) -> Iterator[Diagnostic]:
                             f"interval {settings.interval!r} must be at least 10s, in s or m (Flagger)")
 
 
-def _profiles_hint(gpu: GPUType, wanted: str) -> str:
-    names = [profile.name for profile in gpu.mig_profiles]
-    return suggest(wanted, names) or f"{gpu.name} profiles: {', '.join(names)}"
+def _profiles_hint(gpu: GPUType) -> str:
+    return f"{gpu.name} profiles: {', '.join(profile.name for profile in gpu.mig_profiles)}"
 

@@ -88,10 +88,10 @@ def quantity_value(quantity: str) -> Decimal:
 
 
 def format_bytes(value: Decimal) -> str:
-    """Bytes as the shortest exact binary quantity (`24Gi`), else whole Mi rounded up."""
+    """Bytes as an exact Mi-or-larger binary quantity (`24Gi`), else whole Mi rounded up."""
     whole = int(value.to_integral_value(rounding="ROUND_CEILING"))
     for suffix, factor in sorted(_BINARY_SUFFIXES.items(), key=lambda item: -item[1]):
-        if whole >= factor and whole % factor == 0:
+        if factor >= 2**20 and whole >= factor and whole % factor == 0:
             return f"{whole // factor}{suffix}"
     mebibytes = -(-whole // 2**20)
     return f"{mebibytes}Mi"

@@ -1,0 +1,49 @@
+# Two commands for a fresh clone:  `make demo` (run servespec on the examples)  and  `make test`.
+# Each creates what it needs: a virtualenv from pyproject.toml and, when Go is installed, a pinned
+# kubeconform in .tools/bin. Nothing else needs installing by hand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := $(CURDIR)/.tools/bin
+KUBECONFORM_VERSION := v0.6.7
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
+export PATH := $(TOOLS):$(PATH)
+
+.PHONY: demo test tools venv schema golden bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+$(TOOLS)/kubeconform:
+	@if command -v go >/dev/null 2>&1; then \
+		echo "installing kubeconform $(KUBECONFORM_VERSION) into .tools/bin"; \
+		GOBIN=$(TOOLS) GOFLAGS=-mod=mod go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION); \
+	else \
+		echo "Go not found: compile falls back to the built-in schema validator"; \
+	fi
+
+tools: $(TOOLS)/kubeconform
+
+demo: venv tools
+	$(BIN)/servespec validate examples/*.yaml
+	$(BIN)/servespec compile examples/operations-guide.yaml -o out/operations-guide
+	$(BIN)/servespec check examples/*.yaml --golden golden
+
+test: venv tools
+	$(BIN)/python -m pytest
+
+schema: venv
+	$(BIN)/servespec schema > schemas/servespec.schema.json
+	$(BIN)/servespec schema --markdown > docs/spec.md
+
+bench: venv tools
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .tools out .pytest_cache .hypothesis

@@ -1,0 +1,55 @@
+"""Generate a realistic fleet spec with N models (deterministic), for benchmarks."""
+
+from __future__ import annotations
+
+import sys
+
+DIGEST = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+
+
+def fleet(models: int) -> str:
+    pools = max(1, models // 25)
+    lines = [
+        "# yaml-language-server: $schema=../schemas/servespec.schema.json",
+        "apiVersion: servespec.dev/v1alpha1",
+        "kind: ServingFleet",
+        "metadata: {name: bench, namespace: bench}",
+        "security:",
+        "  allowedRegistries: [registry.example.com]",
+        "  ingress: {fromNamespaces: [gateway]}",
+        "  egress: {toNamespaces: [bench], ports: [8000, 6379]}",
+        "gpuPools:",
+    ]
+    for index in range(pools):
+        mig = "\n    mig: {strategy: mixed}" if index % 2 == 0 else ""
+        lines.append(f"  - name: pool-{index}\n    gpu: A100-80GB\n    driverVersion: \"550.107.02\"{mig}\n"
+                     f"    maxGPUs: 64\n    costPerGPUHour: 1.2")
+    lines.append("models:")
+    for index in range(models):
+        pool = index % pools
+        gpu = "{mig: 1g.10gb, memoryGB: 8}" if pool % 2 == 0 else "{count: 1, memoryGB: 30}"
+        strategy = ("canary", "rolling", "blueGreen")[index % 3]
+        rollout = {"canary": "\n      canary: {interval: 1m, maxErrorRatePercent: 1, maxLatencyP99Ms: 400}",
+                   "blueGreen": "\n      blueGreen: {iterations: 5, maxErrorRatePercent: 1}", "rolling": ""}[strategy]
+        lines.append(f"""  - name: model-{index}
+    version: v1.{index}.0
+    image: registry.example.com/server-{index}:2.2-cuda12.1@{DIGEST}
+    pool: pool-{pool}
+    gpu: {gpu}
+    resources: {{cpu: "4", memory: 20Gi}}
+    artifact: {{uri: "s3://models/model-{index}", sizeGB: 14, loadMBps: 200}}
+    replicas: {{min: 2, max: 6}}
+    scaling:
+      prometheus: {{serverAddress: "http://prometheus.monitoring:9090", query: "sum(rate(req{{app='m{index}'}}[2m]))", threshold: 50}}
+      schedules:
+        - {{name: business, timezone: America/New_York, start: "0 9 * * 1-5", end: "0 18 * * 1-5", replicas: 4}}
+    rollout:
+      strategy: {strategy}{rollout}
+    disruption: {{maxUnavailable: 1}}
+    priority: standard
+    validator: {{sampleRate: 0.05, outputRange: {{min: -1, max: 1}}}}""")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(fleet(int(sys.argv[1])))

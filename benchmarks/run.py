@@ -1,0 +1,79 @@
+"""Benchmarks of whole `servespec` processes on generated fleets (10, 100, 1,000 models).
+
+    python benchmarks/run.py [validate] [--runs N]
+
+Each figure is the median wall time of N runs of a fresh process (import included) and the peak RSS
+of that process. `validate` runs with `node` removed from PATH, which proves it never starts Node.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import fleet  # noqa: E402
+
+SIZES = (10, 100, 1000)
+SERVESPEC = str(Path(sys.executable).with_name("servespec"))
+
+
+def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process; fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def median_run(command: list[str], runs: int, env: dict | None = None) -> tuple[float, float]:
+    results = [timed(command, env) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def without_node() -> dict:
+    env = dict(os.environ)
+    node = shutil.which("node")
+    if node:
+        env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep)
+                                      if not os.path.exists(os.path.join(p, "node")))
+    return env
+
+
+def bench_validate(workdir: Path, runs: int) -> None:
+    print("| models | spec lines | validate wall (median) | peak RSS |")
+    print("|---:|---:|---:|---:|")
+    for size in SIZES:
+        spec = workdir / f"fleet-{size}.yaml"
+        spec.write_text(fleet(size))
+        wall, rss = median_run([SERVESPEC, "validate", str(spec)], runs, without_node())
+        print(f"| {size} | {spec.read_text().count(chr(10))} | {wall:.2f} s | {rss:.0f} MB |")
+
+
+BENCHES = {"validate": bench_validate}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", nargs="*", choices=[[], *BENCHES], help="default: all")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        for what in args.what or BENCHES:
+            BENCHES[what](Path(tmp), args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Shared fixtures: tests run from the repository root so example paths match the expected outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+INVALID = sorted((ROOT / "examples" / "invalid").glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def _at_repository_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def run_cli(*args: str):
+    """Run the CLI in-process; return (exit_code, output). An uncaught exception fails the test."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def relative(path: Path) -> str:
+    return os.path.relpath(path, ROOT)

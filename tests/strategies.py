@@ -1,0 +1,129 @@
+"""Hypothesis strategies: valid fleet specs as plain data, and YAML text for them."""
+
+from __future__ import annotations
+
+import yaml
+from hypothesis import strategies as st
+
+from compiler.catalog import GPU_TYPES
+
+DIGEST = "sha256:" + "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+CUDA_TAGS = ["cuda11.8", "cuda12.1", "cuda12.4", "cu121", "cpu"]
+ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney"]
+CRONS = ["0 9 * * 1-5", "0 18 * * 1-5", "30 22 * * *", "0 1 * * *", "*/15 * * * *", "0 0 1 * *", "0 6 * * 0,6"]
+
+names = st.from_regex(r"\A[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6})?\Z")
+
+
+@st.composite
+def pools(draw, name: str) -> dict:
+    gpu = GPU_TYPES[draw(st.sampled_from(sorted(GPU_TYPES)))]
+    strategy = draw(st.sampled_from(["none", "mixed", "single"])) if gpu.supports_mig else "none"
+    pool = {
+        "name": name,
+        "gpu": gpu.name,
+        "driverVersion": draw(st.sampled_from(["535.104.05", "550.107.02", "570.86.15"])),
+        "maxGPUs": draw(st.integers(1, 64)),
+        "costPerGPUHour": draw(st.floats(0, 10, allow_nan=False).map(lambda x: round(x, 2))),
+    }
+    if draw(st.booleans()):
+        pool["spot"] = True
+    if strategy != "none":
+        pool["mig"] = {"strategy": strategy}
+        if strategy == "single":
+            pool["mig"]["profile"] = draw(st.sampled_from([p.name for p in gpu.mig_profiles]))
+    return pool
+
+
+@st.composite
+def schedules(draw) -> list[dict]:
+    count = draw(st.integers(0, 3))
+    out = []
+    for index in range(count):
+        start, end = draw(st.lists(st.sampled_from(CRONS), min_size=2, max_size=2, unique=True))
+        out.append({"name": f"window-{index}", "timezone": draw(st.sampled_from(ZONES)), "start": start,
+                    "end": end, "replicas": draw(st.integers(1, 12))})
+    return out
+
+
+@st.composite
+def models(draw, name: str, pool: dict) -> dict:
+    minimum = draw(st.integers(0, 4))
+    maximum = draw(st.integers(max(1, minimum), 12))
+    model = {
+        "name": name,
+        "version": draw(st.from_regex(r"\Av[0-9]{1,2}\.[0-9]{1,2}\.[0-9]\Z")),
+        "image": f"registry.example.com/{name}:1.0-{draw(st.sampled_from(CUDA_TAGS))}@{DIGEST}",
+        "pool": pool["name"],
+        "resources": {"cpu": draw(st.sampled_from(["500m", "1", "2", "4", "8"])),
+                      "memory": draw(st.sampled_from(["512Mi", "4Gi", "20Gi", "64Gi"]))},
+        "replicas": {"min": minimum, "max": maximum},
+        "priority": draw(st.sampled_from(["critical", "standard", "batch"])),
+    }
+    gpu = GPU_TYPES[pool["gpu"]]
+    mig = pool.get("mig", {})
+    if mig.get("strategy") == "single":
+        model["gpu"] = {"mig": mig["profile"], "memoryGB": 1}
+    elif mig.get("strategy") == "mixed" and draw(st.booleans()):
+        model["gpu"] = {"mig": draw(st.sampled_from([p.name for p in gpu.mig_profiles])), "memoryGB": 1}
+    elif draw(st.booleans()):
+        model["gpu"] = {"count": draw(st.integers(1, 8)), "memoryGB": draw(st.integers(1, int(gpu.memory_gb)))}
+    if draw(st.booleans()):
+        model["artifact"] = {"uri": f"s3://models/{name}", "sizeGB": draw(st.integers(1, 200)),
+                             "loadMBps": draw(st.integers(10, 2000))}
+    if draw(st.booleans()):
+        model["server"] = {"port": draw(st.integers(1024, 9000)), "maxRequestSeconds": draw(st.integers(1, 600))}
+    scaling: dict = {"schedules": draw(schedules())}
+    if draw(st.booleans()):
+        scaling["prometheus"] = {"serverAddress": "http://prometheus.monitoring:9090",
+                                 "query": f'sum(rate(requests_total{{app="{name}"}}[2m]))',
+                                 "threshold": draw(st.integers(1, 500))}
+    model["scaling"] = scaling
+    strategy = draw(st.sampled_from(["rolling", "canary", "blueGreen"]))
+    model["rollout"] = {"strategy": strategy}
+    if strategy == "canary":
+        model["rollout"]["canary"] = {"interval": draw(st.sampled_from(["30s", "1m", "5m"])),
+                                      "maxErrorRatePercent": 1, "maxLatencyP99Ms": 500}
+    elif strategy == "blueGreen":
+        model["rollout"]["blueGreen"] = {"iterations": draw(st.integers(1, 20)), "maxErrorRatePercent": 2}
+    if draw(st.booleans()):
+        model["disruption"] = draw(st.sampled_from([{"minAvailable": 1}, {"maxUnavailable": 1},
+                                                    {"maxUnavailable": "25%"}]))
+    if draw(st.booleans()):
+        model["validator"] = {"sampleRate": 0.1, "outputRange": {"min": -1, "max": 1}, "port": 9100}
+        if model.get("server", {}).get("port") == 9100:
+            model["validator"]["port"] = 9200
+    if draw(st.booleans()):
+        model["env"] = {"LOG_LEVEL": "info"}
+    return model
+
+
+@st.composite
+def fleets(draw, max_models: int = 4) -> dict:
+    pool_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+    pool_list = [draw(pools(name)) for name in pool_names]
+    model_names = draw(st.lists(names, min_size=1, max_size=max_models, unique=True))
+    model_list = [draw(models(name, draw(st.sampled_from(pool_list)))) for name in model_names]
+    spec = {
+        "apiVersion": "servespec.dev/v1alpha1",
+        "kind": "ServingFleet",
+        "metadata": {"name": draw(names), "namespace": draw(names)},
+        "security": {"allowedRegistries": ["registry.example.com"],
+                     "ingress": {"fromNamespaces": ["gateway"]},
+                     "egress": {"toNamespaces": draw(st.lists(names, max_size=2, unique=True)),
+                                "ports": draw(st.lists(st.integers(1, 65535), max_size=3, unique=True))}},
+        "gpuPools": pool_list,
+        "models": model_list,
+        "monitoring": {"gpuAlerts": draw(st.booleans())},
+    }
+    if draw(st.booleans()):
+        spec["budget"] = {"monthlyUSD": draw(st.integers(100, 100000))}
+    if draw(st.booleans()):
+        target = draw(st.sampled_from(model_list))
+        spec["environments"] = {"staging": {"namespace": "staging",
+                                            "models": {target["name"]: {"replicas": {"min": 1, "max": 1}}}}}
+    return spec
+
+
+def to_yaml(spec: dict) -> str:
+    return yaml.safe_dump(spec, sort_keys=False, default_flow_style=False)

@@ -1,0 +1,68 @@
+"""Typed values and the GPU/CUDA facts tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from compiler.catalog import GPU_TYPES, min_cuda_for_compute_capability, min_driver_for_cuda
+from compiler.types import duration_seconds, format_bytes, parse_image, quantity_value
+
+
+@pytest.mark.parametrize("text, value", [("4", 4), ("500m", Decimal("0.5")), ("20Gi", 20 * 2**30),
+                                         ("1k", 1000), ("1e3", 1000), ("1.5Gi", Decimal("1.5") * 2**30)])
+def test_quantities(text, value):
+    assert quantity_value(text) == value
+
+
+@pytest.mark.parametrize("request_, limit", [("20Gi", "24Gi"), ("1Gi", "1229Mi"), ("512Mi", "615Mi"),
+                                             ("10G", "11445Mi")])
+def test_memory_limit_formatting(request_, limit):
+    assert format_bytes(quantity_value(request_) * Decimal("1.2")) == limit
+
+
+@pytest.mark.parametrize("reference, registry, repository, tag, cuda", [
+    ("registry.cleanstart.com/pytorch:2.2-cuda12.1-cudnn8.9@sha256:" + "a" * 64,
+     "registry.cleanstart.com", "pytorch", "2.2-cuda12.1-cudnn8.9", (12, 1)),
+    ("nvidia/cuda:12.4.1-runtime-ubuntu22.04", "docker.io", "nvidia/cuda", "12.4.1-runtime-ubuntu22.04", (12, 4)),
+    ("pytorch/pytorch:2.3.0-cu121", "docker.io", "pytorch/pytorch", "2.3.0-cu121", (12, 1)),
+    ("python:3.11", "docker.io", "library/python", "3.11", None),
+    ("localhost:5000/team/server", "localhost:5000", "team/server", None, None),
+    ("nvcr.io/nvidia/tritonserver:24.05-py3", "nvcr.io", "nvidia/tritonserver", "24.05-py3", None),
+])
+def test_image_references(reference, registry, repository, tag, cuda):
+    image = parse_image(reference)
+    assert (image.registry, image.repository, image.tag, image.cuda) == (registry, repository, tag, cuda)
+
+
+@pytest.mark.parametrize("bad", ["UPPER/case:1", "reg.io/x:1@sha256:abc", "", "x::1"])
+def test_bad_image_references(bad):
+    with pytest.raises(ValueError):
+        parse_image(bad)
+
+
+def test_durations():
+    assert [duration_seconds(d) for d in ("30s", "5m", "1h")] == [30, 300, 3600]
+
+
+def test_catalog_facts():
+    a100 = GPU_TYPES["A100-80GB"]
+    assert a100.compute_capability == (8, 0) and a100.memory_gb == 80
+    assert {p.name: p.max_instances for p in a100.mig_profiles}["1g.10gb"] == 7
+    assert {p.name: p.max_instances for p in GPU_TYPES["A100-40GB"].mig_profiles}["3g.20gb"] == 2
+    assert {p.name: p.max_instances for p in GPU_TYPES["A30-24GB"].mig_profiles} == {
+        "1g.6gb": 4, "2g.12gb": 2, "4g.24gb": 1}
+    assert GPU_TYPES["H200-141GB"].mig_profile("1g.18gb").memory_gb == 18
+    assert not any(GPU_TYPES[name].supports_mig for name in ("T4", "A10", "L4", "L40S"))
+    assert all(gpu.compute_capability >= (8, 0) for gpu in GPU_TYPES.values() if gpu.supports_mig)
+
+
+def test_cuda_driver_floors():
+    assert min_driver_for_cuda((12, 1)) == (530, 30, 2)
+    assert min_driver_for_cuda((12, 4)) == (550, 54, 14)
+    assert min_driver_for_cuda((13, 0)) == (580, 65, 6)
+    assert min_driver_for_cuda((12, 7)) == (560, 28, 3)  # unlisted: nearest older toolkit's floor
+    assert min_driver_for_cuda((10, 2)) is None
+    assert min_cuda_for_compute_capability((9, 0)) == (11, 8)
+    assert min_cuda_for_compute_capability((8, 6)) == (11, 1)
