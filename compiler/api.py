@@ -8,17 +8,29 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Optional
 
 from compiler.diagnostics import Diagnostic, InputError, SpecError
+from compiler.golden import compare
 from compiler.loader import LoadedSpec, load_spec
+from compiler.manifest_validation import (
+    DEFAULT_KUBERNETES_VERSION,
+    BuiltinValidator,
+    find_kubeconform,
+    validate_with_kubeconform,
+)
 from compiler.model import FleetSpec
 from compiler.overlay import apply_environment, environment_names
 from compiler.parse import parse_fleet
 from compiler.reference import spec_reference
 from compiler.resolve import ResolvedFleet, resolve
 from compiler.semantics import check_semantics
+from compiler.writer import render_yaml, replace_tree, stage, write_files
 
 
 @dataclass
@@ -106,3 +118,157 @@ def spec_json_schema_text() -> str:
 def spec_reference_text() -> str:
     """The Markdown spec reference, the exact text of docs/spec.md."""
     return spec_reference(spec_json_schema())
+
+
+@dataclass
+class CompileResult:
+    """Compiled files (relative path -> YAML text), the objects behind them, and schema problems."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    manifests: dict[str, list] = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    validator: str = "off"
+
+    @property
+    def ok(self) -> bool:
+        """No object is invalid (objects with no schema to check against are only reported)."""
+        return not self.invalid
+
+    @property
+    def invalid(self) -> list:
+        return [p for p in self.problems if p.status != "missing-schema"]
+
+    @property
+    def unchecked(self) -> list:
+        return [p for p in self.problems if p.status == "missing-schema"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One spec compiled in one environment into the output subtree `tree` ("" = the root)."""
+
+    tree: str
+    file: str
+    env: Optional[str]
+
+
+def compile_targets(specs: list[str], env: Optional[str] = None) -> list[Target]:
+    """What `compile` writes: one spec into the root, several into a subtree per file name."""
+    if len(specs) == 1:
+        return [Target("", specs[0], env)]
+    return [Target(tree, spec, env) for tree, spec in zip(_trees(specs), specs)]
+
+
+def golden_targets(specs: list[str]) -> list[Target]:
+    """What `check` compares: every spec as `<name>/` and each of its environments as `<name>@<env>/`."""
+    targets = []
+    for tree, spec in zip(_trees(specs), specs):
+        targets.append(Target(tree, spec, None))
+        targets += [Target(f"{tree}@{env}", spec, env) for env in environment_names(load_spec(spec).data)]
+    return targets
+
+
+def _trees(specs: list[str]) -> list[str]:
+    names = [os.path.splitext(os.path.basename(spec))[0] for spec in specs]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InputError(f"several spec files are named {', '.join(twice)}: output trees would collide")
+    return names
+
+
+def compile_fleet(fleet: ResolvedFleet) -> list:
+    """Synthesize one resolved fleet through cdk8s into `Manifest`s."""
+    from compiler.synth import synthesize
+
+    return synthesize(fleet)
+
+
+def compile_to_files(targets: list[Target]) -> CompileResult:
+    """Compile every target (raises `SpecError`) into rendered files, not yet validated."""
+    result = CompileResult()
+    for target in targets:
+        manifests = compile_fleet(load_fleet(target.file, target.env))
+        result.manifests[target.tree] = manifests
+        prefix = f"{target.tree}/" if target.tree else ""
+        for manifest in manifests:
+            name = prefix + manifest.file_name
+            if name in result.files:
+                raise InputError(f"two objects would be written to {name}")
+            result.files[name] = render_yaml(manifest.data)
+    return result
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    """How compiled objects are checked: kubeconform if found (else built in), extra schema locations."""
+
+    enabled: bool = True
+    schema_locations: tuple[str, ...] = ()
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    use_kubeconform: bool = True
+
+
+def validate_result(result: CompileResult, options: SchemaOptions, directory: Optional[Path] = None) -> None:
+    """Fill `result.problems`; kubeconform reads `directory` (a temporary copy when not given)."""
+    if not options.enabled:
+        return
+    binary = find_kubeconform() if options.use_kubeconform else None
+    if binary is None:
+        validator = BuiltinValidator(list(options.schema_locations), options.kubernetes_version)
+        result.problems = sorted(p for name, manifest in _named(result) for p in validator.validate(name, manifest.data))
+        result.validator = "built-in"
+        return
+    own_dir = directory is None
+    directory = Path(tempfile.mkdtemp(prefix="servespec-")) if own_dir else directory
+    try:
+        if own_dir:
+            write_files(directory, result.files)
+        result.problems = validate_with_kubeconform(directory, [m.data for _, m in _named(result)],
+                                                    list(options.schema_locations), options.kubernetes_version,
+                                                    binary)
+    finally:
+        if own_dir:
+            shutil.rmtree(directory, ignore_errors=True)
+    result.validator = "kubeconform"
+
+
+def _named(result: CompileResult):
+    for tree, manifests in result.manifests.items():
+        prefix = f"{tree}/" if tree else ""
+        for manifest in manifests:
+            yield prefix + manifest.file_name, manifest
+
+
+def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
+                  options: SchemaOptions = SchemaOptions()) -> CompileResult:
+    """Compile specs into `out_dir`, atomically: on any error or schema problem `out_dir` is untouched."""
+    result = compile_to_files(compile_targets(list(specs), env))
+    _publish(Path(out_dir), result.files, lambda staging: validate_result(result, options, staging) or result.ok)
+    return result
+
+
+def _publish(target: Path, files: dict[str, str], accept=lambda staging: True) -> None:
+    """Stage `files` beside `target`, and replace `target` with them if `accept(staging)` is true."""
+    staging = stage(target, files)
+    try:
+        if accept(staging):
+            replace_tree(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_golden(specs: list[str], golden_dir: str, *, update: bool = False,
+                 options: SchemaOptions = SchemaOptions()) -> tuple[CompileResult, list]:
+    """Compile every spec and environment and compare with `golden_dir`; with `update`, rewrite it
+    (only when every object passed schema validation)."""
+    targets = golden_targets(list(specs))
+    result = compile_to_files(targets)
+    validate_result(result, options)
+    root = Path(golden_dir)
+    drift = compare(result.files, root, [t.tree for t in targets])
+    if update and drift and result.ok:
+        for tree in sorted({t.tree for t in targets}):
+            _publish(root / tree, {name[len(tree) + 1:]: text for name, text in result.files.items()
+                                   if name.startswith(tree + "/")})
+    return result, drift

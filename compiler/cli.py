@@ -10,6 +10,8 @@ import sys
 import click
 
 from compiler import __version__, api
+from compiler.diagnostics import InputError, SpecError
+from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform
 from compiler.output.reporters import write_validation
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -75,3 +77,124 @@ def schema(markdown: bool) -> None:
       servespec schema --markdown > docs/spec.md
     """
     click.echo(api.spec_reference_text() if markdown else api.spec_json_schema_text(), nl=False)
+
+
+def schema_options(function):
+    """Options shared by `compile` and `check` for validating the compiled objects."""
+    options = [
+        click.option("--schema-location", "schema_locations", multiple=True, metavar="TEMPLATE",
+                     envvar="SERVESPEC_SCHEMA_LOCATION",
+                     help="Extra schema location for custom resources, kubeconform template syntax, e.g. "
+                          "'crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'. Repeatable; "
+                          "also read from $SERVESPEC_SCHEMA_LOCATION (space-separated)."),
+        click.option("--kubernetes-version", default=DEFAULT_KUBERNETES_VERSION, show_default=True,
+                     help="Kubernetes version whose strict schemas the objects must satisfy."),
+        click.option("--validator", type=click.Choice(["auto", "kubeconform", "built-in", "none"]), default="auto",
+                     show_default=True, help="auto: kubeconform when installed, else the built-in validator."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _schema_options(schema_locations, kubernetes_version, validator) -> api.SchemaOptions:
+    if validator == "kubeconform" and find_kubeconform() is None:
+        raise click.UsageError("kubeconform not found: install it (make tools) or use --validator built-in")
+    return api.SchemaOptions(enabled=validator != "none", schema_locations=tuple(schema_locations),
+                             kubernetes_version=kubernetes_version, use_kubeconform=validator != "built-in")
+
+
+def _report_schema(result: api.CompileResult) -> None:
+    for problem in result.problems:
+        severity = "warning" if problem.status == "missing-schema" else "error"
+        click.echo(f"{severity}: {problem.render()}", err=True)
+    if result.unchecked:
+        click.echo(f"warning: {len(result.unchecked)} object(s) not checked against a schema: pass "
+                   "--schema-location for their custom resource definitions", err=True)
+
+
+@main.command(name="compile", context_settings=CONTEXT)
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
+              help="Output directory, replaced whole and atomically (one spec: DIR/<namespace>/<kind>-<name>.yaml; "
+                   "several: DIR/<spec name>/...).")
+@click.option("--env", "env", metavar="NAME", help="Apply this environment overlay.")
+@schema_options
+def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, validator) -> None:
+    """Compile specs into Kubernetes manifests, one file per object.
+
+    \b
+    Output is deterministic (byte-identical on every run and machine) and validated
+    against strict Kubernetes schemas (kubeconform -strict when installed, else built in)
+    plus any --schema-location for KEDA, Flagger and Prometheus Operator kinds. The
+    output directory is written atomically: on any error it is left as it was.
+
+    \b
+    Examples:
+      servespec compile examples/quickstart.yaml -o out/quickstart
+      servespec compile examples/agency.yaml --env staging -o out/agency-staging
+      servespec compile fleet.yaml -o out \\
+        --schema-location '../shared/crd-schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
+
+    Exit codes: 0 written, 1 invalid spec or invalid objects (nothing written), 2 usage or unreadable input.
+    """
+    options = _schema_options(schema_locations, kubernetes_version, validator)
+    result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options))
+    _report_schema(result)
+    if not result.ok:
+        click.echo(f"{len(result.invalid)} invalid object(s); {out_dir} left unchanged", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {len(result.files)} files to {out_dir} (validated: {result.validator})")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.option("--golden", "golden_dir", required=True, metavar="DIR",
+              help="Golden directory: DIR/<spec name>/ and DIR/<spec name>@<env>/ for each environment.")
+@click.option("--update", is_flag=True, help="Rewrite the golden files instead of failing on drift.")
+@schema_options
+def check(specs, golden_dir, update, schema_locations, kubernetes_version, validator) -> None:
+    """Compile specs (and each environment) and compare with golden files.
+
+    \b
+    Fails on any drift, on a golden file that is missing and on one the compiler no longer
+    produces, printing a unified diff per changed object. --update rewrites the golden
+    trees (atomically, and only when every object passed schema validation).
+
+    \b
+    Examples:
+      servespec check examples/*.yaml --golden golden
+      servespec check examples/agency.yaml --golden golden --update
+
+    Exit codes: 0 up to date (or updated), 1 drift or invalid objects, 2 usage or unreadable input.
+    """
+    options = _schema_options(schema_locations, kubernetes_version, validator)
+    result, drift = _run(lambda: api.check_golden(list(specs), golden_dir, update=update, options=options))
+    _report_schema(result)
+    if not result.ok:
+        sys.exit(1)
+    if drift and update:
+        click.echo(f"updated {golden_dir}: {len(drift)} file(s) changed")
+        return
+    for item in drift:
+        click.echo(item.render())
+    if drift:
+        click.echo(f"{len(drift)} golden file(s) out of date; run with --update after reviewing the diff")
+        sys.exit(1)
+    click.echo(f"{len(result.files)} golden files up to date")
+
+
+def _run(work):
+    """Run library work, turning bad specs into exit 1 and unreadable input into exit 2."""
+    try:
+        return work()
+    except SpecError as err:
+        for diagnostic in err.diagnostics:
+            click.echo(diagnostic.render())
+        sys.exit(1)
+    except InputError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    except OSError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)

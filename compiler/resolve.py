@@ -10,7 +10,7 @@ from typing import Mapping, Optional, Union
 
 from compiler.catalog import GPUType
 from compiler.loader import SourceMap
-from compiler.model import FleetSpec, GPUPool, Model
+from compiler.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
 from compiler.semantics import gpu_types
 from compiler.types import ImageRef, format_bytes, parse_image, parse_version_tuple, quantity_value
 
@@ -63,6 +63,8 @@ class ResolvedModel:
     progress_deadline_seconds: int
     termination_grace_seconds: int
     disruption: Optional[Mapping[str, Union[int, str]]]
+    analysis: Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]
+    """Canary or blue/green settings (defaults filled in); None for rolling updates."""
 
     @property
     def name(self) -> str:
@@ -130,7 +132,17 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         progress_deadline_seconds=max(600, startup + PROGRESS_DEADLINE_MARGIN_SECONDS),
         termination_grace_seconds=model.server.max_request_seconds + TERMINATION_MARGIN_SECONDS,
         disruption=MappingProxyType(disruption) if disruption else None,
+        analysis=_analysis(model),
     )
+
+
+def _analysis(model: Model) -> Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]:
+    rollout = model.rollout
+    if rollout.strategy == "canary":
+        return rollout.canary or CanaryAnalysis()
+    if rollout.strategy == "blueGreen":
+        return rollout.blue_green or BlueGreenAnalysis()
+    return None
 
 
 def _disruption(model: Model) -> dict[str, Union[int, str]]:

@@ -1,0 +1,39 @@
+"""Flagger Canary for canary and blue/green rollouts, gated on the built-in success-rate and latency metrics."""
+
+from __future__ import annotations
+
+from compiler.resolve import ResolvedFleet, ResolvedModel
+from compiler.synth.common import manifest, model_metadata
+
+METRIC_INTERVAL = "1m"
+
+
+def _metrics(settings) -> list[dict]:
+    metrics = []
+    if settings.max_error_rate_percent is not None:
+        metrics.append({"name": "request-success-rate", "interval": METRIC_INTERVAL,
+                        "thresholdRange": {"min": round(100 - settings.max_error_rate_percent, 4)}})
+    if settings.max_latency_p99_ms is not None:
+        metrics.append({"name": "request-duration", "interval": METRIC_INTERVAL,
+                        "thresholdRange": {"max": settings.max_latency_p99_ms}})
+    return metrics
+
+
+def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict:
+    settings = model.analysis
+    if model.spec.rollout.strategy == "canary":
+        analysis = {"interval": settings.interval, "threshold": settings.threshold,
+                    "stepWeight": settings.step_weight, "maxWeight": settings.max_weight}
+    else:
+        analysis = {"interval": settings.interval, "threshold": settings.threshold,
+                    "iterations": settings.iterations}
+    analysis["metrics"] = _metrics(settings)
+    spec: dict = {
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name},
+        "progressDeadlineSeconds": model.progress_deadline_seconds,
+        "service": {"port": model.spec.server.port, "targetPort": "http", "portName": "http"},
+        "analysis": analysis,
+    }
+    if autoscaled:
+        spec["autoscalerRef"] = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": model.name}
+    return manifest("flagger.app/v1beta1", "Canary", model_metadata(fleet, model), spec=spec)

@@ -1,0 +1,15 @@
+"""Namespace with Pod Security Admission labels from the fleet's posture."""
+
+from __future__ import annotations
+
+from compiler.resolve import ResolvedFleet
+from compiler.synth.common import fleet_metadata, manifest
+
+
+def build(fleet: ResolvedFleet) -> dict:
+    metadata = fleet_metadata(fleet, fleet.namespace, "namespace", namespaced=False)
+    level = fleet.spec.security.pod_security
+    for mode in ("enforce", "audit", "warn"):
+        metadata["labels"][f"pod-security.kubernetes.io/{mode}"] = level
+        metadata["labels"][f"pod-security.kubernetes.io/{mode}-version"] = "latest"
+    return manifest("v1", "Namespace", metadata)

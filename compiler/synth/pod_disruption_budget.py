@@ -1,0 +1,14 @@
+"""PodDisruptionBudget; stuck (not ready) pods may always be evicted so node drains never hang on them."""
+
+from __future__ import annotations
+
+from compiler.resolve import ResolvedFleet, ResolvedModel
+from compiler.synth.common import instance_labels, manifest, model_metadata
+
+
+def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict:
+    return manifest("policy/v1", "PodDisruptionBudget", model_metadata(fleet, model), spec={
+        **dict(model.disruption),
+        "selector": {"matchLabels": instance_labels(model)},
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
+    })

@@ -1,0 +1,14 @@
+"""ClusterIP Service for models rolled out plainly (Flagger creates the Services of canary models)."""
+
+from __future__ import annotations
+
+from compiler.resolve import ResolvedFleet, ResolvedModel
+from compiler.synth.common import manifest, model_metadata, selector_labels
+
+
+def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict:
+    return manifest("v1", "Service", model_metadata(fleet, model), spec={
+        "type": "ClusterIP",
+        "selector": selector_labels(model),
+        "ports": [{"name": "http", "port": model.spec.server.port, "targetPort": "http", "protocol": "TCP"}],
+    })

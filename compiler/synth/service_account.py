@@ -1,0 +1,10 @@
+"""ServiceAccount per model, with no API token mounted."""
+
+from __future__ import annotations
+
+from compiler.resolve import ResolvedFleet, ResolvedModel
+from compiler.synth.common import manifest, model_metadata
+
+
+def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict:
+    return manifest("v1", "ServiceAccount", model_metadata(fleet, model), automountServiceAccountToken=False)
