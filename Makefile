@@ -9,6 +9,10 @@ TOOLS := $(CURDIR)/.tools/bin
 KUBECONFORM_VERSION := v0.6.7
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export PATH := $(TOOLS):$(PATH)
+CRD_SCHEMAS := $(abspath $(CURDIR)/../shared/crd-schemas)
+ifneq ($(wildcard $(CRD_SCHEMAS)),)
+export SERVESPEC_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json
+endif
 
 .PHONY: demo test tools venv schema golden bench clean
 
@@ -43,7 +47,7 @@ schema: venv
 	$(BIN)/servespec schema --markdown > docs/spec.md
 
 bench: venv tools
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --runs 3
 
 clean:
 	rm -rf $(VENV) .tools out .pytest_cache .hypothesis

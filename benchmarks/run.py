@@ -61,7 +61,35 @@ def bench_validate(workdir: Path, runs: int) -> None:
         print(f"| {size} | {spec.read_text().count(chr(10))} | {wall:.2f} s | {rss:.0f} MB |")
 
 
-BENCHES = {"validate": bench_validate}
+def kustomize(tree: Path) -> list[str]:
+    """A kustomization over every produced file; returns the `kubectl kustomize` command."""
+    files = sorted(str(p.relative_to(tree)) for p in tree.rglob("*.yaml"))
+    (tree / "kustomization.yaml").write_text("resources:\n" + "".join(f"- {f}\n" for f in files))
+    return ["kubectl", "kustomize", str(tree)]
+
+
+def bench_compile(workdir: Path, runs: int) -> None:
+    crds = Path(__file__).resolve().parent.parent.parent / "shared" / "crd-schemas"
+    location = ["--schema-location", str(crds / "{{.Group}}" / "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")] \
+        if crds.is_dir() else []
+    print("| models | objects | compile wall | compile peak RSS | bare cdk8s wall | ratio | "
+          "kubectl kustomize wall |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size in SIZES:
+        spec = workdir / f"fleet-{size}.yaml"
+        spec.write_text(fleet(size))
+        out = workdir / f"out-{size}"
+        wall, rss = median_run([SERVESPEC, "compile", str(spec), "-o", str(out), *location], runs)
+        objects = sum(1 for _ in out.rglob("*.yaml"))
+        bare, _ = median_run([sys.executable, str(Path(__file__).with_name("bare_cdk8s.py")), str(out)], runs)
+        kustomize_wall = "n/a (no kubectl)"
+        if shutil.which("kubectl"):
+            kustomize_wall = f"{median_run(kustomize(out), runs)[0]:.2f} s"
+        print(f"| {size} | {objects} | {wall:.2f} s | {rss:.0f} MB | {bare:.2f} s | {wall / bare:.2f} | "
+              f"{kustomize_wall} |")
+
+
+BENCHES = {"validate": bench_validate, "compile": bench_compile}
 
 
 def main() -> None:

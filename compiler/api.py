@@ -215,7 +215,7 @@ def validate_result(result: CompileResult, options: SchemaOptions, directory: Op
     binary = find_kubeconform() if options.use_kubeconform else None
     if binary is None:
         validator = BuiltinValidator(list(options.schema_locations), options.kubernetes_version)
-        result.problems = sorted(p for name, manifest in _named(result) for p in validator.validate(name, manifest.data))
+        result.problems = sorted(p for name, manifest in named_manifests(result) for p in validator.validate(name, manifest.data))
         result.validator = "built-in"
         return
     own_dir = directory is None
@@ -223,7 +223,7 @@ def validate_result(result: CompileResult, options: SchemaOptions, directory: Op
     try:
         if own_dir:
             write_files(directory, result.files)
-        result.problems = validate_with_kubeconform(directory, [m.data for _, m in _named(result)],
+        result.problems = validate_with_kubeconform(directory, [m.data for _, m in named_manifests(result)],
                                                     list(options.schema_locations), options.kubernetes_version,
                                                     binary)
     finally:
@@ -232,7 +232,8 @@ def validate_result(result: CompileResult, options: SchemaOptions, directory: Op
     result.validator = "kubeconform"
 
 
-def _named(result: CompileResult):
+def named_manifests(result: CompileResult):
+    """(output file name, Manifest) for every compiled object."""
     for tree, manifests in result.manifests.items():
         prefix = f"{tree}/" if tree else ""
         for manifest in manifests:

@@ -53,9 +53,8 @@ class Manifest:
 
     @property
     def chart_id(self) -> str:
-        """One cdk8s Chart per model (`models-3`), one for the fleet-wide objects."""
-        return f"models-{self.source_path[1]}" if self.source_path[:1] == ("models",) and len(self.source_path) > 1 \
-            else "fleet"
+        """One cdk8s Chart per namespace; cluster-scoped objects share one of their own."""
+        return self.namespace or CLUSTER_DIR
 
     @property
     def file_name(self) -> str:

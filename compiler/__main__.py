@@ -1,0 +1,5 @@
+"""`python -m compiler` runs the servespec CLI."""
+
+from compiler.cli import main
+
+main()

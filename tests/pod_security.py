@@ -1,0 +1,48 @@
+"""Pod Security Standards "restricted" profile, checked on every Pod template (a test helper)."""
+
+from __future__ import annotations
+
+ALLOWED_VOLUME_TYPES = {"configMap", "downwardAPI", "emptyDir", "projected", "secret", "csi",
+                        "persistentVolumeClaim", "ephemeral"}
+POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
+
+
+def restricted_violations(manifest: dict) -> list[str]:
+    """Why a workload's Pod template breaks the restricted profile (empty: it satisfies it)."""
+    if manifest.get("kind") not in POD_KINDS:
+        return []
+    pod = manifest["spec"]["template"]["spec"]
+    problems = []
+    pod_context = pod.get("securityContext", {})
+    for volume in pod.get("volumes", []):
+        kinds = set(volume) - {"name"}
+        if not kinds <= ALLOWED_VOLUME_TYPES:
+            problems.append(f"volume {volume['name']} uses {sorted(kinds - ALLOWED_VOLUME_TYPES)}")
+    for field in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(field):
+            problems.append(f"{field} is set")
+    if pod_context.get("runAsUser") == 0:
+        problems.append("pod runAsUser is 0")
+    for container in pod.get("initContainers", []) + pod["containers"]:
+        context = container.get("securityContext", {})
+        name = container["name"]
+        if context.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{name}: allowPrivilegeEscalation is not false")
+        if context.get("privileged"):
+            problems.append(f"{name}: privileged")
+        capabilities = context.get("capabilities", {})
+        if "ALL" not in capabilities.get("drop", []):
+            problems.append(f"{name}: capabilities.drop lacks ALL")
+        if set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}:
+            problems.append(f"{name}: adds capabilities other than NET_BIND_SERVICE")
+        if not (context.get("runAsNonRoot", pod_context.get("runAsNonRoot")) is True):
+            problems.append(f"{name}: runAsNonRoot is not true")
+        if context.get("runAsUser", pod_context.get("runAsUser")) == 0:
+            problems.append(f"{name}: runAsUser is 0")
+        seccomp = context.get("seccompProfile", pod_context.get("seccompProfile", {}))
+        if seccomp.get("type") not in ("RuntimeDefault", "Localhost"):
+            problems.append(f"{name}: seccompProfile is not RuntimeDefault or Localhost")
+        for port in container.get("ports", []):
+            if "hostPort" in port:
+                problems.append(f"{name}: hostPort")
+    return problems

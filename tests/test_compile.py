@@ -1,0 +1,192 @@
+"""Compilation: golden files, strict schemas (kubeconform and built in), restricted pods, atomic output."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from compiler import api
+from compiler.manifest_validation import BuiltinValidator, find_kubeconform
+from tests.conftest import EXAMPLES, ROOT, relative, run_cli
+from tests.pod_security import restricted_violations
+
+CRD_SCHEMAS = ROOT.parent / "shared" / "crd-schemas"
+CRD_LOCATION = str(CRD_SCHEMAS / "{{.Group}}" / "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")
+needs_crds = pytest.mark.skipif(not CRD_SCHEMAS.is_dir(), reason="../shared/crd-schemas is not beside the checkout")
+SPECS = [relative(p) for p in EXAMPLES]
+
+
+def compiled_objects():
+    result = api.compile_to_files(api.golden_targets(SPECS))
+    return [(name, manifest.data) for name, manifest in api.named_manifests(result)]
+
+
+OBJECTS = compiled_objects()
+
+
+def test_every_example_matches_its_golden_files():
+    code, output = run_cli("check", *SPECS, "--golden", "golden", "--validator", "none")
+    assert code == 0, output
+
+
+@needs_crds
+@pytest.mark.parametrize("validator", ["built-in", "kubeconform"])
+def test_golden_objects_pass_strict_and_crd_schemas(validator):
+    if validator == "kubeconform" and find_kubeconform() is None:
+        pytest.skip("kubeconform is not installed (make tools installs it when Go is present)")
+    code, output = run_cli("check", *SPECS, "--golden", "golden", "--validator", validator,
+                           "--schema-location", CRD_LOCATION)
+    assert code == 0, output
+    assert "warning" not in output, output  # every kind had a schema
+
+
+@needs_crds
+def test_built_in_validator_catches_a_strict_violation():
+    validator = BuiltinValidator([CRD_LOCATION], api.DEFAULT_KUBERNETES_VERSION)
+    deployment = next(data for name, data in OBJECTS if data["kind"] == "Deployment")
+    broken = copy.deepcopy(deployment)
+    broken["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = "Always"
+    problems = validator.validate("d.yaml", broken)
+    assert problems and "imagePullPolcy" in problems[0].message
+    scaled = copy.deepcopy(next(data for name, data in OBJECTS if data["kind"] == "ScaledObject"))
+    scaled["spec"]["triggers"][0]["metadata"]["desiredReplicas"] = 4  # KEDA metadata must be strings
+    assert validator.validate("s.yaml", scaled)
+
+
+def test_missing_crd_schemas_are_reported_not_passed(tmp_path):
+    code, output = run_cli("compile", "examples/operations-guide.yaml", "-o", str(tmp_path / "out"),
+                           "--validator", "built-in")
+    assert code == 0
+    assert "missing-schema" in output and "ScaledObject" in output and "Canary" in output
+
+
+@pytest.mark.parametrize("name, data", OBJECTS, ids=[name for name, _ in OBJECTS])
+def test_pod_templates_satisfy_restricted(name, data):
+    assert restricted_violations(data) == []
+
+
+def test_restricted_helper_fires():
+    deployment = copy.deepcopy(next(data for name, data in OBJECTS if data["kind"] == "Deployment"))
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    container["securityContext"]["allowPrivilegeEscalation"] = True
+    deployment["spec"]["template"]["spec"]["volumes"].append({"name": "host", "hostPath": {"path": "/"}})
+    assert len(restricted_violations(deployment)) == 2
+
+
+def test_operations_guide_deployment_encodes_the_ml_facts():
+    data = yaml.safe_load((ROOT / "golden/operations-guide/production/deployment-sentiment.yaml").read_text())
+    pod = data["spec"]["template"]["spec"]
+    server = pod["containers"][0]
+    assert server["resources"]["limits"]["nvidia.com/mig-1g.10gb"] == "1"
+    assert server["resources"]["limits"]["memory"] == "24Gi"
+    startup = server["startupProbe"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 14 * 1000 / 200  # covers the 70 s load
+    assert data["spec"]["progressDeadlineSeconds"] >= startup["periodSeconds"] * startup["failureThreshold"]
+    assert pod["terminationGracePeriodSeconds"] > 30  # longest request is 30 s
+    assert data["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in pod["tolerations"]
+    assert [c["name"] for c in pod["containers"]] == ["server", "validator"]
+    assert {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "2Gi"}} in pod["volumes"]
+    assert server["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_single_strategy_mig_and_spot_pools(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text((ROOT / "examples/quickstart.yaml").read_text()
+                    .replace("gpu: L4", "gpu: A100-40GB\n    mig: {strategy: single, profile: 3g.20gb}\n    spot: true")
+                    .replace("gpu: {count: 1, memoryGB: 6}", "gpu: {mig: 3g.20gb, memoryGB: 6}"))
+    result = api.compile_to_files(api.compile_targets([str(spec)]))
+    deployment = next(m.data for m in result.manifests[""] if m.kind == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert pod["nodeSelector"]["nvidia.com/mig.config"] == "all-3g.20gb"
+    assert any(t["key"] == "cloud.google.com/gke-spot" for t in pod["tolerations"])
+
+
+def test_keda_metadata_values_are_strings():
+    for name, data in OBJECTS:
+        if data["kind"] == "ScaledObject":
+            for trigger in data["spec"]["triggers"]:
+                assert all(isinstance(v, str) for v in trigger["metadata"].values()), name
+
+
+def test_every_object_has_recommended_labels_and_spec_hash():
+    for name, data in OBJECTS:
+        labels = data["metadata"]["labels"]
+        for key in ("name", "instance", "component", "part-of", "managed-by"):
+            assert f"app.kubernetes.io/{key}" in labels, name
+        assert "servespec.dev/spec-hash" in data["metadata"]["annotations"], name
+
+
+def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
+    trees = []
+    for seed in ("1", "987"):
+        out = tmp_path / f"out-{seed}"
+        subprocess.run([sys.executable, "-m", "compiler", "compile", "examples/agency.yaml", "-o", str(out),
+                        "--validator", "none"], check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True)
+        trees.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert trees[0] == trees[1] and len(trees[0]) == 23
+
+
+def test_compile_is_atomic_on_invalid_spec(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("compile", "examples/quickstart.yaml", "-o", str(out), "--validator", "none")[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    code, output = run_cli("compile", "examples/invalid/unknown-pool.yaml", "-o", str(out))
+    assert code == 1 and "unknown pool" in output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(os.listdir(tmp_path)) == ["out"]  # no staging directory left behind
+
+
+def test_compile_is_atomic_on_invalid_objects(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous output")
+    from compiler.synth import service_account
+
+    build = service_account.build
+    monkeypatch.setattr(service_account, "build", lambda f, m: {**build(f, m), "bogusField": 1})
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(out), "--validator", "built-in")
+    assert code == 1 and "bogusField" in output
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_check_reports_drift_missing_and_unused(tmp_path):
+    golden = tmp_path / "golden"
+    assert run_cli("check", "examples/quickstart.yaml", "--golden", str(golden), "--update",
+                   "--validator", "none")[0] == 0
+    deployment = golden / "quickstart/ml-serving/deployment-embedder.yaml"
+    deployment.write_text(deployment.read_text().replace("memory: 8Gi", "memory: 9Gi"))
+    (golden / "quickstart/ml-serving/service-embedder.yaml").unlink()
+    (golden / "quickstart/ml-serving/configmap-stale.yaml").write_text("{}\n")
+    code, output = run_cli("check", "examples/quickstart.yaml", "--golden", str(golden), "--validator", "none")
+    assert code == 1
+    assert "deployment-embedder.yaml: differs" in output and "-            memory: 9Gi" in output
+    assert "service-embedder.yaml: is missing" in output
+    assert "configmap-stale.yaml: is not produced" in output
+    assert "3 golden file(s) out of date" in output
+
+
+def test_compile_env_overlay(tmp_path):
+    code, _ = run_cli("compile", "examples/agency.yaml", "--env", "staging", "-o", str(tmp_path / "o"),
+                      "--validator", "none")
+    assert code == 0 and (tmp_path / "o/agency-staging/service-search-ranker.yaml").exists()
+
+
+def test_validate_and_lint_never_import_cdk8s():
+    code = ("import sys; from compiler import api; api.validate_files(['examples/agency.yaml']); "
+            "api.load_fleet('examples/agency.yaml'); assert 'jsii' not in sys.modules and 'cdk8s' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_compile_and_check_help_have_examples():
+    for command in ("compile", "check"):
+        code, output = run_cli(command, "--help")
+        assert code == 0 and "Examples:" in output
