@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -178,24 +179,66 @@ def _trees(specs: list[str]) -> list[str]:
 
 def compile_fleet(fleet: ResolvedFleet) -> list:
     """Synthesize one resolved fleet through cdk8s into `Manifest`s."""
-    from compiler.synth import synthesize
+    from compiler.synth import build_manifests, synthesize
 
-    return synthesize(fleet)
+    return synthesize(build_manifests(fleet))
 
 
-def compile_to_files(targets: list[Target]) -> CompileResult:
-    """Compile every target (raises `SpecError`) into rendered files, not yet validated."""
-    result = CompileResult()
-    for target in targets:
-        manifests = compile_fleet(load_fleet(target.file, target.env))
-        result.manifests[target.tree] = manifests
-        prefix = f"{target.tree}/" if target.tree else ""
-        for manifest in manifests:
+def _render(manifests: dict[str, list]) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for tree, items in manifests.items():
+        prefix = f"{tree}/" if tree else ""
+        for manifest in items:
             name = prefix + manifest.file_name
-            if name in result.files:
+            if name in files:
                 raise InputError(f"two objects would be written to {name}")
-            result.files[name] = render_yaml(manifest.data)
+            files[name] = render_yaml(manifest.data)
+    return files
+
+
+def compile_to_files(targets: list[Target], options: Optional["SchemaOptions"] = None,
+                     directory_for=None) -> CompileResult:
+    """Compile every target (raises `SpecError`) into rendered files, validated when `options` say so.
+
+    The objects are planned as plain data, rendered and validated on a second thread while cdk8s
+    synthesizes them (a Node process, so the two overlap). The result is what cdk8s returned; should
+    it differ from the plan in any byte of its JSON, it is rendered and validated again.
+    `directory_for(files)` stages the files on disk for kubeconform and returns the directory."""
+    from compiler.synth import build_manifests, synthesize
+
+    planned = {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
+    result = CompileResult(files=_render(planned), manifests=planned)
+    directory = directory_for(result.files) if directory_for else None
+    failures: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            if options is not None:
+                validate_result(result, options, directory)
+        except BaseException as err:  # re-raised on the calling thread
+            failures.append(err)
+
+    worker = threading.Thread(target=check, name="servespec-validate")
+    worker.start()
+    try:
+        synthesized = {tree: synthesize(items) for tree, items in planned.items()}
+    finally:
+        worker.join()
+    if failures:
+        raise failures[0]
+    if _fingerprint(synthesized) != _fingerprint(planned):
+        result.files = _render(synthesized)
+        if directory is not None:
+            shutil.rmtree(directory)
+            write_files(directory, result.files)
+        if options is not None:
+            validate_result(result, options, directory)
+    result.manifests = synthesized
     return result
+
+
+def _fingerprint(manifests: dict[str, list]) -> str:
+    return json.dumps({tree: [m.data for m in items] for tree, items in manifests.items()}, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -242,18 +285,30 @@ def named_manifests(result: CompileResult):
 
 def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
                   options: SchemaOptions = SchemaOptions()) -> CompileResult:
-    """Compile specs into `out_dir`, atomically: on any error or schema problem `out_dir` is untouched."""
-    result = compile_to_files(compile_targets(list(specs), env))
-    _publish(Path(out_dir), result.files, lambda staging: validate_result(result, options, staging) or result.ok)
+    """Compile specs into `out_dir`, atomically: on any error or invalid object `out_dir` is untouched."""
+    target = Path(out_dir)
+    staged: list[Path] = []
+
+    def stage_files(files: dict[str, str]) -> Path:
+        staged.append(stage(target, files))
+        return staged[0]
+
+    try:
+        result = compile_to_files(compile_targets(list(specs), env), options, stage_files)
+        if result.ok:
+            replace_tree(staged[0], target)
+    finally:
+        for directory in staged:
+            if directory.exists():
+                shutil.rmtree(directory, ignore_errors=True)
     return result
 
 
-def _publish(target: Path, files: dict[str, str], accept=lambda staging: True) -> None:
-    """Stage `files` beside `target`, and replace `target` with them if `accept(staging)` is true."""
+def _publish(target: Path, files: dict[str, str]) -> None:
+    """Replace `target` with a tree holding exactly `files`, atomically."""
     staging = stage(target, files)
     try:
-        if accept(staging):
-            replace_tree(staging, target)
+        replace_tree(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -264,8 +319,7 @@ def check_golden(specs: list[str], golden_dir: str, *, update: bool = False,
     """Compile every spec and environment and compare with `golden_dir`; with `update`, rewrite it
     (only when every object passed schema validation)."""
     targets = golden_targets(list(specs))
-    result = compile_to_files(targets)
-    validate_result(result, options)
+    result = compile_to_files(targets, options)
     root = Path(golden_dir)
     drift = compare(result.files, root, [t.tree for t in targets])
     if update and drift and result.ok:

@@ -58,7 +58,8 @@ def test_built_in_validator_catches_a_strict_violation():
     assert validator.validate("s.yaml", scaled)
 
 
-def test_missing_crd_schemas_are_reported_not_passed(tmp_path):
+def test_missing_crd_schemas_are_reported_not_passed(tmp_path, monkeypatch):
+    monkeypatch.delenv("SERVESPEC_SCHEMA_LOCATION", raising=False)
     code, output = run_cli("compile", "examples/operations-guide.yaml", "-o", str(tmp_path / "out"),
                            "--validator", "built-in")
     assert code == 0
@@ -190,3 +191,21 @@ def test_compile_and_check_help_have_examples():
     for command in ("compile", "check"):
         code, output = run_cli(command, "--help")
         assert code == 0 and "Examples:" in output
+
+
+def test_output_is_what_cdk8s_synthesized_even_when_it_differs_from_the_plan(monkeypatch, tmp_path):
+    import compiler.synth as synth
+    from compiler.synth import Manifest
+
+    original = synth.synthesize
+
+    def altered(planned):
+        out = original(planned)
+        return [Manifest({**m.data, "metadata": {**m.data["metadata"], "name": m.name + "-x"}}, m.source_path)
+                for m in out]
+
+    monkeypatch.setattr(synth, "synthesize", altered)
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"), "--validator", "built-in")
+    assert code == 0, output
+    assert (tmp_path / "o/ml-serving/deployment-embedder-x.yaml").exists()
+    assert not (tmp_path / "o/ml-serving/deployment-embedder.yaml").exists()

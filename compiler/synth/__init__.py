@@ -87,14 +87,13 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
     return out
 
 
-def synthesize(fleet: ResolvedFleet) -> list[Manifest]:
-    """Build every object through cdk8s and return what cdk8s synthesized, in the same order."""
+def synthesize(planned: list[Manifest]) -> list[Manifest]:
+    """Pass every planned object through cdk8s; return what cdk8s synthesized, in the same order."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", _NODE_VERSIONS_WITHOUT_BANNER)
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
     from cdk8s import ApiObject, App, Chart, JsonPatch
 
-    planned = build_manifests(fleet)
     app = App()
     charts: dict[str, Any] = {}
     for item in planned:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import manifest, model_metadata
+from compiler.synth.common import json_number, manifest, model_metadata
 
 METRIC_INTERVAL = "1m"
 
@@ -12,7 +12,7 @@ def _metrics(settings) -> list[dict]:
     metrics = []
     if settings.max_error_rate_percent is not None:
         metrics.append({"name": "request-success-rate", "interval": METRIC_INTERVAL,
-                        "thresholdRange": {"min": round(100 - settings.max_error_rate_percent, 4)}})
+                        "thresholdRange": {"min": json_number(round(100 - settings.max_error_rate_percent, 4))}})
     if settings.max_latency_p99_ms is not None:
         metrics.append({"name": "request-duration", "interval": METRIC_INTERVAL,
                         "thresholdRange": {"max": settings.max_latency_p99_ms}})

@@ -85,5 +85,10 @@ def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def json_number(value: float) -> float | int:
+    """Numbers as JSON (and so cdk8s) writes them: 99.0 -> 99."""
+    return int(value) if float(value).is_integer() else value
+
+
 def manifest(api_version: str, kind: str, metadata: dict, **body: Any) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
