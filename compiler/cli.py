@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage error or unreadable 
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -17,7 +18,23 @@ from compiler.output.reporters import write_validation
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
+class _Commands(click.Group):
+    """Turns an unexpected exception into one line and exit 2; SERVESPEC_DEBUG=1 shows the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as err:
+            if os.environ.get("SERVESPEC_DEBUG"):
+                raise
+            click.echo(f"servespec: internal error: {type(err).__name__}: {err} "
+                       "(please report it; SERVESPEC_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="servespec")
 def main() -> None:
     """Validate, lint and compile ML serving fleets for Kubernetes.

@@ -134,3 +134,13 @@ def test_every_schema_property_has_a_description():
 def test_schema_command_prints_the_schema():
     code, output = run_cli("schema")
     assert code == 0 and json.loads(output)["title"] == "ServingFleet"
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api, "validate_files", broken)
+    monkeypatch.delenv("SERVESPEC_DEBUG", raising=False)
+    code, output = run_cli("validate", "examples/quickstart.yaml")
+    assert code == 2 and "servespec: internal error: RuntimeError: boom" in output and "Traceback" not in output
