@@ -7,7 +7,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := $(CURDIR)/.tools/bin
 KUBECONFORM_VERSION := v0.6.7
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export PATH := $(TOOLS):$(PATH)
 CRD_SCHEMAS := $(abspath $(CURDIR)/../shared/crd-schemas)
 ifneq ($(wildcard $(CRD_SCHEMAS)),)

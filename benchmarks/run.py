@@ -94,9 +94,12 @@ BENCHES = {"validate": bench_validate, "compile": bench_compile}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", nargs="*", choices=[[], *BENCHES], help="default: all")
+    parser.add_argument("what", nargs="*", metavar="BENCH", help=f"any of {', '.join(BENCHES)} (default: all)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    unknown = sorted(set(args.what) - set(BENCHES))
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
     with tempfile.TemporaryDirectory() as tmp:
         for what in args.what or BENCHES:

@@ -258,7 +258,8 @@ def validate_result(result: CompileResult, options: SchemaOptions, directory: Op
     binary = find_kubeconform() if options.use_kubeconform else None
     if binary is None:
         validator = BuiltinValidator(list(options.schema_locations), options.kubernetes_version)
-        result.problems = sorted(p for name, manifest in named_manifests(result) for p in validator.validate(name, manifest.data))
+        result.problems = sorted(problem for name, manifest in named_manifests(result)
+                                 for problem in validator.validate(name, manifest.data))
         result.validator = "built-in"
         return
     own_dir = directory is None
@@ -321,9 +322,22 @@ def check_golden(specs: list[str], golden_dir: str, *, update: bool = False,
     targets = golden_targets(list(specs))
     result = compile_to_files(targets, options)
     root = Path(golden_dir)
-    drift = compare(result.files, root, [t.tree for t in targets])
+    trees = [t.tree for t in targets]
+    stale = _stale_environment_trees(root, trees)
+    drift = compare(result.files, root, trees + stale)
     if update and drift and result.ok:
-        for tree in sorted({t.tree for t in targets}):
+        for tree in trees:
             _publish(root / tree, {name[len(tree) + 1:]: text for name, text in result.files.items()
                                    if name.startswith(tree + "/")})
+        for tree in stale:
+            shutil.rmtree(root / tree)
     return result, drift
+
+
+def _stale_environment_trees(root: Path, trees: list[str]) -> list[str]:
+    """Golden trees `<name>@<env>/` of a checked spec whose environment no longer exists."""
+    names = {tree for tree in trees if "@" not in tree}
+    if not root.is_dir():
+        return []
+    return sorted(path.name for path in root.iterdir() if path.is_dir() and "@" in path.name
+                  and path.name.split("@", 1)[0] in names and path.name not in trees)

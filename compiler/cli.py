@@ -12,7 +12,7 @@ import click
 
 from compiler import __version__, api
 from compiler.diagnostics import InputError, SpecError
-from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform
+from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
 from compiler.output.reporters import write_validation
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -115,6 +115,10 @@ def schema_options(function):
 
 
 def _schema_options(schema_locations, kubernetes_version, validator) -> api.SchemaOptions:
+    known = kubernetes_versions()
+    if validator != "none" and kubernetes_version not in known:
+        raise click.BadParameter(f"{kubernetes_version!r} has no strict schemas here; known: {', '.join(known)}",
+                                 param_hint="--kubernetes-version")
     if validator == "kubeconform" and find_kubeconform() is None:
         raise click.UsageError("kubeconform not found: install it (make tools) or use --validator built-in")
     return api.SchemaOptions(enabled=validator != "none", schema_locations=tuple(schema_locations),

@@ -48,6 +48,13 @@ def cache_dir() -> Path:
     return Path(root) / "k8s-schemas"
 
 
+def kubernetes_versions() -> list[str]:
+    """Kubernetes versions whose strict schemas the installed `kubernetes-validate` ships."""
+    root = _package_dir(DEFAULT_KUBERNETES_VERSION).parent
+    found = [p.name[1:-len("-local-strict")] for p in root.glob("v*-local-strict")]
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
 def _package_dir(version: str) -> Path:
     import kubernetes_validate
 

@@ -28,8 +28,7 @@ KIND = "ServingFleet"
 class SpecModel(BaseModel):
     """Base of every spec section: camelCase keys, unknown keys refused, values immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
-                              use_attribute_docstrings=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
 class Metadata(SpecModel):

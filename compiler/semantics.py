@@ -72,8 +72,9 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         gpu = known_gpus.get(pool.gpu)
         if gpu is None:
             yield where(path + ("gpu",), f"unknown GPU type {pool.gpu!r}",
-                        hint=suggest(pool.gpu, known_gpus) or f"known types: {', '.join(sorted(known_gpus))}; "
-                        "or declare it under `gpuTypes`")
+                        hint=" ".join(filter(None, [suggest(pool.gpu, known_gpus),
+                                                    f"known types: {', '.join(sorted(known_gpus))}; "
+                                                    "or declare it under `gpuTypes`"])))
             continue
         pools[pool.name] = (pool, gpu)
         if pool.mig.strategy != "none" and not gpu.supports_mig:

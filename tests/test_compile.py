@@ -128,9 +128,11 @@ def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
     trees = []
     for seed in ("1", "987"):
         out = tmp_path / f"out-{seed}"
-        subprocess.run([sys.executable, "-m", "compiler", "compile", "examples/agency.yaml", "-o", str(out),
-                        "--validator", "none"], check=True, env={**os.environ, "PYTHONHASHSEED": seed},
-                       capture_output=True)
+        env = {key: value for key, value in os.environ.items() if not key.startswith("JSII_")}
+        done = subprocess.run([sys.executable, "-m", "compiler", "compile", "examples/agency.yaml", "-o", str(out),
+                               "--validator", "none"], check=True, env={**env, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True)
+        assert done.stderr == ""  # no Node end-of-life banner, no jsii noise
         trees.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert trees[0] == trees[1] and len(trees[0]) == 23
 
@@ -209,3 +211,35 @@ def test_output_is_what_cdk8s_synthesized_even_when_it_differs_from_the_plan(mon
     assert code == 0, output
     assert (tmp_path / "o/ml-serving/deployment-embedder-x.yaml").exists()
     assert not (tmp_path / "o/ml-serving/deployment-embedder.yaml").exists()
+
+
+def test_several_specs_compile_into_a_tree_each(tmp_path):
+    code, output = run_cli("compile", "examples/quickstart.yaml", "examples/agency.yaml", "-o", str(tmp_path / "o"),
+                           "--validator", "none")
+    assert code == 0, output
+    assert (tmp_path / "o/quickstart/ml-serving/deployment-embedder.yaml").exists()
+    assert (tmp_path / "o/agency/agency-prod/deployment-search-ranker.yaml").exists()
+
+
+def test_specs_with_one_file_name_are_refused(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/quickstart.yaml").write_text((ROOT / "examples/quickstart.yaml").read_text())
+    code, output = run_cli("compile", "examples/quickstart.yaml", str(tmp_path / "a/quickstart.yaml"),
+                           "-o", str(tmp_path / "o"))
+    assert code == 2 and "output trees would collide" in output
+
+
+def test_unknown_kubernetes_version_is_a_usage_error(tmp_path):
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"),
+                           "--kubernetes-version", "1.2.3")
+    assert code == 2 and "no strict schemas here" in output and "1.33.0" in output
+
+
+def test_golden_tree_of_a_removed_environment_is_unused(tmp_path):
+    golden = tmp_path / "golden"
+    assert run_cli("check", "examples/agency.yaml", "--golden", str(golden), "--update", "--validator", "none")[0] == 0
+    (golden / "agency@staging").rename(golden / "agency@qa")
+    code, output = run_cli("check", "examples/agency.yaml", "--golden", str(golden), "--validator", "none")
+    assert code == 1 and "agency@qa/" in output and "is not produced" in output
+    assert run_cli("check", "examples/agency.yaml", "--golden", str(golden), "--update", "--validator", "none")[0] == 0
+    assert not (golden / "agency@qa").exists() and (golden / "agency@staging").is_dir()
