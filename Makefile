@@ -46,7 +46,7 @@ schema: venv
 	$(BIN)/servespec schema --markdown > docs/spec.md
 
 bench: venv tools
-	$(BIN)/python benchmarks/run.py --runs 3
+	$(BIN)/python benchmarks/run.py --runs 5
 
 clean:
 	rm -rf $(VENV) .tools out .pytest_cache .hypothesis

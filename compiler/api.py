@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from compiler import cdk8s_runtime
 from compiler.diagnostics import Diagnostic, InputError, SpecError
 from compiler.golden import compare
 from compiler.loader import LoadedSpec, load_spec
@@ -200,25 +201,28 @@ def compile_to_files(targets: list[Target], options: Optional["SchemaOptions"] =
                      directory_for=None) -> CompileResult:
     """Compile every target (raises `SpecError`) into rendered files, validated when `options` say so.
 
-    The objects are planned as plain data, rendered and validated on a second thread while cdk8s
-    synthesizes them (a Node process, so the two overlap). The result is what cdk8s returned; should
+    The objects are planned as plain data, then rendered, staged and validated on a second thread
+    while cdk8s synthesizes them (in a Node process, so the two overlap). The result is what cdk8s returned; should
     it differ from the plan in any byte of its JSON, it is rendered and validated again.
     `directory_for(files)` stages the files on disk for kubeconform and returns the directory."""
     from compiler.synth import build_manifests, synthesize
 
+    cdk8s_runtime.start()  # Node boots while the spec loads
     planned = {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
-    result = CompileResult(files=_render(planned), manifests=planned)
-    directory = directory_for(result.files) if directory_for else None
+    result = CompileResult(manifests=planned)
+    staged: list[Optional[Path]] = []
     failures: list[BaseException] = []
 
-    def check() -> None:
+    def render_and_check() -> None:
         try:
+            result.files = _render(planned)
+            staged.append(directory_for(result.files) if directory_for else None)
             if options is not None:
-                validate_result(result, options, directory)
+                validate_result(result, options, staged[0])
         except BaseException as err:  # re-raised on the calling thread
             failures.append(err)
 
-    worker = threading.Thread(target=check, name="servespec-validate")
+    worker = threading.Thread(target=render_and_check, name="servespec-render")
     worker.start()
     try:
         synthesized = {tree: synthesize(items) for tree, items in planned.items()}
@@ -226,6 +230,7 @@ def compile_to_files(targets: list[Target], options: Optional["SchemaOptions"] =
         worker.join()
     if failures:
         raise failures[0]
+    directory = staged[0]
     if _fingerprint(synthesized) != _fingerprint(planned):
         result.files = _render(synthesized)
         if directory is not None:

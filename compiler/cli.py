@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 
 import click
 
-from compiler import __version__, api
+from compiler import __version__, cdk8s_runtime
 from compiler.diagnostics import InputError, SpecError
 from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
-from compiler.output.reporters import write_validation
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -74,6 +74,9 @@ def validate(specs: tuple[str, ...], env: str | None, output_format: str) -> Non
 
     Exit codes: 0 valid, 1 invalid spec, 2 usage error or unreadable file.
     """
+    from compiler import api
+    from compiler.output.reporters import write_validation
+
     result = api.validate_files(specs, env)
     write_validation(result, output_format, sys.stdout)
     sys.exit(2 if result.input_errors else 1 if result.diagnostics else 0)
@@ -93,6 +96,8 @@ def schema(markdown: bool) -> None:
       servespec schema > schemas/servespec.schema.json
       servespec schema --markdown > docs/spec.md
     """
+    from compiler import api
+
     click.echo(api.spec_reference_text() if markdown else api.spec_json_schema_text(), nl=False)
 
 
@@ -114,24 +119,30 @@ def schema_options(function):
     return function
 
 
-def _schema_options(schema_locations, kubernetes_version, validator) -> api.SchemaOptions:
+def _schema_options(schema_locations, kubernetes_version, validator):
+    """Check the options, start Node (it boots while the specs load) and return `api.SchemaOptions`."""
     known = kubernetes_versions()
     if validator != "none" and kubernetes_version not in known:
         raise click.BadParameter(f"{kubernetes_version!r} has no strict schemas here; known: {', '.join(known)}",
                                  param_hint="--kubernetes-version")
     if validator == "kubeconform" and find_kubeconform() is None:
         raise click.UsageError("kubeconform not found: install it (make tools) or use --validator built-in")
+    cdk8s_runtime.start()
+    from compiler import api
+
     return api.SchemaOptions(enabled=validator != "none", schema_locations=tuple(schema_locations),
                              kubernetes_version=kubernetes_version, use_kubeconform=validator != "built-in")
 
 
-def _report_schema(result: api.CompileResult) -> None:
-    for problem in result.problems:
-        severity = "warning" if problem.status == "missing-schema" else "error"
-        click.echo(f"{severity}: {problem.render()}", err=True)
-    if result.unchecked:
-        click.echo(f"warning: {len(result.unchecked)} object(s) not checked against a schema: pass "
-                   "--schema-location for their custom resource definitions", err=True)
+def _report_schema(result) -> None:
+    for problem in result.invalid:
+        click.echo(f"error: {problem.render()}", err=True)
+    unchecked = Counter(problem.kind for problem in result.unchecked)
+    for kind, count in sorted(unchecked.items()):
+        click.echo(f"warning: {count} {kind} object(s) not checked: no schema found for {kind}", err=True)
+    if unchecked:
+        click.echo("warning: pass --schema-location (or $SERVESPEC_SCHEMA_LOCATION) for their custom resource "
+                   "definitions", err=True)
 
 
 @main.command(name="compile", context_settings=CONTEXT)
@@ -160,6 +171,8 @@ def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, v
     Exit codes: 0 written, 1 invalid spec or invalid objects (nothing written), 2 usage or unreadable input.
     """
     options = _schema_options(schema_locations, kubernetes_version, validator)
+    from compiler import api
+
     result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options))
     _report_schema(result)
     if not result.ok:
@@ -190,6 +203,8 @@ def check(specs, golden_dir, update, schema_locations, kubernetes_version, valid
     Exit codes: 0 up to date (or updated), 1 drift or invalid objects, 2 usage or unreadable input.
     """
     options = _schema_options(schema_locations, kubernetes_version, validator)
+    from compiler import api
+
     result, drift = _run(lambda: api.check_golden(list(specs), golden_dir, update=update, options=options))
     _report_schema(result)
     if not result.ok:

@@ -19,9 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
-
-import jsonschema
+from typing import Any, Iterable, Optional
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
 _DEF_REF = re.compile(r'#/\$defs/([^"]+)')
@@ -172,7 +170,7 @@ class BuiltinValidator:
     def __init__(self, schema_locations: list[str], version: str):
         self.schema_locations = schema_locations
         self.version = version
-        self._validators: dict[tuple[str, str], Optional[jsonschema.protocols.Validator]] = {}
+        self._validators: dict[tuple[str, str], Any] = {}
 
     def _validator(self, api_version: str, kind: str):
         key = (api_version, kind)
@@ -190,6 +188,8 @@ class BuiltinValidator:
                     break
         if path is None:
             return None
+        import jsonschema  # only the built-in path needs it; kept off the start-up of every command
+
         schema = json.loads(path.read_text())
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         return cls(schema)
@@ -200,9 +200,10 @@ class BuiltinValidator:
         if validator is None:
             return [SchemaProblem(file, kind, name, "missing-schema",
                                   f"could not find schema for {data.get('apiVersion')} {kind}")]
+        from jsonschema.exceptions import best_match
+
         problems = []
         for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
             where = "/" + "/".join(str(part) for part in error.absolute_path)
-            best = jsonschema.exceptions.best_match([error])
-            problems.append(SchemaProblem(file, kind, name, "invalid", f"{where}: {best.message}"))
+            problems.append(SchemaProblem(file, kind, name, "invalid", f"{where}: {best_match([error]).message}"))
         return problems

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from compiler.api import ValidationResult
+if TYPE_CHECKING:
+    from compiler.api import ValidationResult
 
 
 def write_validation(result: ValidationResult, output_format: str, stream: TextIO) -> None:

@@ -1,16 +1,16 @@
 """Synthesis: resolved fleet -> manifests, through a cdk8s App with one Chart per model.
 
 Each kind's module builds its body as plain data; `emit` makes it one cdk8s `ApiObject` plus one JSON
-patch (the cheapest jsii path: about 1 ms per object). cdk8s is imported only here, so `validate` and
-`lint` never start Node.
+patch (the cheapest jsii path: about 1 ms per object). cdk8s is imported only through
+`compiler.cdk8s_runtime`, so `validate` and `lint` never start Node.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
+from compiler import cdk8s_runtime
 from compiler.resolve import ResolvedFleet
 from compiler.synth import (
     canary,
@@ -28,8 +28,6 @@ from compiler.synth import (
 
 CLUSTER_DIR = "_cluster"
 """Directory of cluster-scoped objects in the output tree."""
-
-_NODE_VERSIONS_WITHOUT_BANNER = "14,16,18,20,22"
 
 
 @dataclass(frozen=True)
@@ -89,9 +87,7 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
 
 def synthesize(planned: list[Manifest]) -> list[Manifest]:
     """Pass every planned object through cdk8s; return what cdk8s synthesized, in the same order."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", _NODE_VERSIONS_WITHOUT_BANNER)
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    cdk8s_runtime.load()
     from cdk8s import ApiObject, App, Chart, JsonPatch
 
     app = App()
