@@ -7,13 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := $(CURDIR)/.tools/bin
 KUBECONFORM_VERSION := v0.6.7
+SARIF_SCHEMA_PACKAGE := @microsoft/jest-sarif@1.0.0-beta.0
+SARIF_SCHEMA := $(CURDIR)/.tools/sarif/sarif-2.1.0-rtm.5.json
+export SERVESPEC_SARIF_SCHEMA := $(SARIF_SCHEMA)
 export PATH := $(TOOLS):$(PATH)
 CRD_SCHEMAS := $(abspath $(CURDIR)/../shared/crd-schemas)
 ifneq ($(wildcard $(CRD_SCHEMAS)),)
 export SERVESPEC_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json
 endif
 
-.PHONY: demo test tools venv schema golden bench clean
+.PHONY: demo test tools venv schema bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +34,23 @@ $(TOOLS)/kubeconform:
 		echo "Go not found: compile falls back to the built-in schema validator"; \
 	fi
 
-tools: $(TOOLS)/kubeconform
+# The OASIS SARIF 2.1.0 JSON Schema, as shipped in Microsoft's SARIF SDK package on npm (tests only).
+$(SARIF_SCHEMA):
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "fetching the SARIF 2.1.0 schema from $(SARIF_SCHEMA_PACKAGE)"; \
+		tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(SARIF_SCHEMA_PACKAGE) >/dev/null 2>&1) && \
+		tar -xzf $$tmp/*.tgz -C $$tmp package/lib/schemas/sarif-2.1.0-rtm.5.json && \
+		mkdir -p $(dir $(SARIF_SCHEMA)) && mv $$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json $@; \
+		rm -rf $$tmp; \
+	else \
+		echo "npm not found: the SARIF schema test is skipped"; \
+	fi
+
+tools: $(TOOLS)/kubeconform $(SARIF_SCHEMA)
 
 demo: venv tools
 	$(BIN)/servespec validate examples/*.yaml
+	$(BIN)/servespec lint examples/*.yaml
 	$(BIN)/servespec compile examples/operations-guide.yaml -o out/operations-guide
 	$(BIN)/servespec check examples/*.yaml --golden golden
 
@@ -44,6 +60,7 @@ test: venv tools
 schema: venv
 	$(BIN)/servespec schema > schemas/servespec.schema.json
 	$(BIN)/servespec schema --markdown > docs/spec.md
+	$(BIN)/servespec rules --markdown > docs/rules.md
 
 bench: venv tools
 	$(BIN)/python benchmarks/run.py --runs 5

@@ -14,7 +14,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from compiler import cdk8s_runtime
 from compiler.diagnostics import Diagnostic, InputError, SpecError
@@ -33,6 +33,11 @@ from compiler.reference import spec_reference
 from compiler.resolve import ResolvedFleet, resolve
 from compiler.semantics import check_semantics
 from compiler.writer import render_yaml, replace_tree, stage, write_files
+
+if TYPE_CHECKING:
+    import datetime
+
+    from compiler.lint import LintReport
 
 
 @dataclass
@@ -56,14 +61,28 @@ def _spec_of(loaded: LoadedSpec) -> FleetSpec:
     return spec
 
 
+def resolve_loaded(loaded: LoadedSpec, env: Optional[str] = None) -> ResolvedFleet:
+    """Validate and resolve a loaded spec (`env` names the overlay already applied to it)."""
+    return resolve(_spec_of(loaded), loaded.source_map, loaded.file, env)
+
+
 def load_fleet(file: str, env: Optional[str] = None) -> ResolvedFleet:
     """Load, validate and resolve one spec file (with the environment overlay `env` applied)."""
     loaded = load_spec(file)
-    spec = _spec_of(loaded)
-    if env is not None:
-        loaded = apply_environment(loaded, env)
-        spec = _spec_of(loaded)
-    return resolve(spec, loaded.source_map, file, env)
+    fleet = resolve_loaded(loaded)
+    if env is None:
+        return fleet
+    return resolve_loaded(apply_environment(loaded, env), env)
+
+
+def lint(files: Iterable[str], policy: str = "baseline", env: Optional[str] = None,
+         today: Optional["datetime.date"] = None) -> "LintReport":
+    """Lint spec files under a policy pack (a built-in name or a file). Bad specs become findings;
+    a bad pack raises `PolicyError`."""
+    from compiler.lint import lint_files
+    from compiler.policy import load_policy
+
+    return lint_files(list(files), load_policy(policy), env, today)
 
 
 def validate_file(file: str, env: Optional[str] = None) -> list[Diagnostic]:

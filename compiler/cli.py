@@ -46,6 +46,7 @@ def main() -> None:
     \b
     Examples:
       servespec validate examples/*.yaml
+      servespec lint examples/*.yaml --policy production
       servespec compile examples/quickstart.yaml -o out/
       servespec schema > schemas/servespec.schema.json
 
@@ -99,6 +100,76 @@ def schema(markdown: bool) -> None:
     from compiler import api
 
     click.echo(api.spec_reference_text() if markdown else api.spec_json_schema_text(), nl=False)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.option("--policy", default="baseline", show_default=True, metavar="NAME|FILE",
+              help="Policy pack: a built-in name (baseline, production) or a pack file.")
+@click.option("--env", "env", metavar="NAME", help="Lint only with this environment overlay applied "
+              "(default: the base spec and every environment).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="Lowest severity of an unwaived finding that makes the exit code 1.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Date waiver expiry is checked against (default: today).")
+def lint(specs, policy, env, output_format, fail_on, today) -> None:
+    """Check specs against a policy: GPU, lifecycle, scaling, rollout, cost, security.
+
+    \b
+    Every finding points at the spec's file:line:col and names its rule. Waivers in the
+    spec (`waivers:` with rule, model, reason, expires) mark findings as waived; an expired
+    waiver is an error and one that matches nothing a warning. Never starts Node.
+
+    \b
+    Examples:
+      servespec lint examples/*.yaml
+      servespec lint fleet.yaml --policy production --fail-on warning
+      servespec lint fleet.yaml --format sarif > servespec.sarif
+      servespec lint fleet.yaml --policy policies/acme.yaml --format github
+
+    Exit codes: 0 no unwaived finding at --fail-on or above, 1 findings, 2 usage error,
+    unreadable spec or bad policy pack.
+    """
+    from compiler import api
+    from compiler.output import findings, junit, sarif
+
+    renderers = {"text": findings.render_text, "json": findings.render_json, "github": findings.render_github,
+                 "sarif": sarif.render_sarif, "junit": junit.render_junit}
+    report = _run(lambda: api.lint(specs, policy, env, today.date() if today else None), bad_spec_exit=2)
+    click.echo(renderers[output_format](report, fail_on), nl=False)
+    sys.exit(2 if report.input_errors else 1 if report.failed(fail_on) else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("rule_id", required=False, metavar="[ID|SLUG]")
+@click.option("--markdown", is_flag=True, help="Print the whole catalogue as Markdown (docs/rules.md).")
+def rules(rule_id, markdown) -> None:
+    """List the lint rules, or show one rule's documentation.
+
+    \b
+    Examples:
+      servespec rules
+      servespec rules GPU005
+      servespec rules cpu-fallback
+      servespec rules --markdown > docs/rules.md
+    """
+    from compiler.output import rule_docs
+    from policies.registry import RULES, find_rule
+
+    if markdown:
+        click.echo(rule_docs.catalogue_markdown(), nl=False)
+    elif rule_id is None:
+        click.echo(rule_docs.catalogue_text(), nl=False)
+    else:
+        rule = find_rule(rule_id)
+        if rule is None:
+            from compiler.parse import suggest
+
+            hint = suggest(rule_id, [*RULES, *(r.slug for r in RULES.values())])
+            raise click.BadParameter(f"no rule {rule_id!r}" + (f"; {hint}" if hint else ""), param_hint="ID")
+        click.echo(rule_docs.rule_text(rule), nl=False)
 
 
 def schema_options(function):
@@ -220,14 +291,16 @@ def check(specs, golden_dir, update, schema_locations, kubernetes_version, valid
     click.echo(f"{len(result.files)} golden files up to date")
 
 
-def _run(work):
-    """Run library work, turning bad specs into exit 1 and unreadable input into exit 2."""
+def _run(work, bad_spec_exit: int = 1):
+    """Run library work, turning bad specs into exit 1 (a bad policy pack: 2) and unreadable input into 2."""
+    from compiler.policy import PolicyError
+
     try:
         return work()
     except SpecError as err:
         for diagnostic in err.diagnostics:
-            click.echo(diagnostic.render())
-        sys.exit(1)
+            click.echo(diagnostic.render(), err=isinstance(err, PolicyError))
+        sys.exit(2 if isinstance(err, PolicyError) else bad_spec_exit)
     except InputError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)

@@ -140,6 +140,11 @@ class Server(SpecModel):
     readiness_path: str = Field(default="/ready", pattern=r"^/", description="Answers 200 once the model is loaded.")
     liveness_path: str = Field(default="/health", pattern=r"^/", description="Answers 200 while the process is healthy.")
     max_request_seconds: int = Field(default=30, ge=1, description="Longest request; sets the termination grace.")
+    startup_seconds: Optional[int] = Field(
+        default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the artifact load time "
+                                                   "+ 60 s, rounded up to 10 s.")
+    termination_grace_seconds: Optional[int] = Field(
+        default=None, ge=0, le=86400, description="terminationGracePeriodSeconds. Default: maxRequestSeconds + 15.")
 
 
 class Replicas(SpecModel):
@@ -207,6 +212,9 @@ class Rollout(SpecModel):
     strategy: Literal["rolling", "canary", "blueGreen"] = Field(default="rolling", description="Rollout strategy.")
     canary: Optional[CanaryAnalysis] = Field(default=None, description="Settings for strategy canary.")
     blue_green: Optional[BlueGreenAnalysis] = Field(default=None, description="Settings for strategy blueGreen.")
+    progress_deadline_seconds: Optional[int] = Field(
+        default=None, ge=1, le=86400, description="Deployment progressDeadlineSeconds. Default: startup budget "
+                                                  "+ 300 s, at least 600.")
 
 
 class Disruption(SpecModel):

@@ -15,11 +15,16 @@ from compiler.model import FleetSpec
 
 
 def parse_fleet(data: dict[str, Any], source_map: SourceMap) -> FleetSpec:
-    """Validate the data against the model; raise `SpecError` with one located diagnostic per problem."""
+    """Validate the data against the spec model; raise `SpecError` with one located diagnostic per problem."""
+    return parse_document(FleetSpec, data, source_map)
+
+
+def parse_document(model: type[BaseModel], data: Any, source_map: SourceMap, at: Path = ()) -> Any:
+    """Validate `data` (found at `at` in the document) against `model`, with located diagnostics."""
     try:
-        return FleetSpec.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as err:
-        raise SpecError(_diagnostics(err, source_map)) from None
+        raise SpecError(_diagnostics(err, source_map, model, at)) from None
 
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str:
@@ -28,12 +33,12 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
-def _diagnostics(err: ValidationError, source_map: SourceMap) -> list[Diagnostic]:
+def _diagnostics(err: ValidationError, source_map: SourceMap, model: type[BaseModel], at: Path) -> list[Diagnostic]:
     seen: set[str] = set()
     out = []
     for error in err.errors(include_url=False):
         path = _data_path(error["loc"])
-        diagnostic = _diagnostic(error, path, source_map)
+        diagnostic = _diagnostic(error, path, source_map, model, tuple(at))
         if diagnostic.path not in seen or error["type"] == "extra_forbidden":
             seen.add(diagnostic.path)
             out.append(diagnostic)
@@ -51,11 +56,12 @@ def _data_path(loc: tuple) -> Path:
     return tuple(path)
 
 
-def _diagnostic(error: dict, path: Path, source_map: SourceMap) -> Diagnostic:
+def _diagnostic(error: dict, path: Path, source_map: SourceMap, model: type[BaseModel], at: Path) -> Diagnostic:
     kind = error["type"]
     name = next((part for part in reversed(path) if isinstance(part, str) and part != "[key]"), "value")
+    known = _field_names(model, path[:-1]) if kind == "extra_forbidden" else []
+    path = at + tuple(path)
     if kind == "extra_forbidden":
-        known = _field_names(path[:-1])
         return source_map.diagnostic(path, f"unknown key {path[-1]!r}", key=True,
                                      hint=suggest(str(path[-1]), known) or _allowed(known))
     if kind == "missing":
@@ -86,9 +92,8 @@ def _allowed(known: list[str]) -> str:
     return f"allowed keys: {', '.join(known)}" if known else ""
 
 
-def _field_names(path: Path) -> list[str]:
-    """The keys allowed in the mapping at `path` of a FleetSpec document."""
-    model: Any = FleetSpec
+def _field_names(model: Any, path: Path) -> list[str]:
+    """The keys allowed in the mapping at `path` of a `model` document."""
     for part in path:
         model = _step(model, part)
         if model is None:

@@ -115,8 +115,9 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
     memory_limit = model.resources.memory_limit or format_bytes(
         quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR)
     load_seconds = model.artifact.size_gb * 1000 / model.artifact.load_mbps if model.artifact else 0.0
-    startup = STARTUP_BASE_SECONDS + math.ceil(load_seconds * STARTUP_SAFETY_FACTOR)
+    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + math.ceil(load_seconds * STARTUP_SAFETY_FACTOR)
     startup = math.ceil(startup / STARTUP_PERIOD_SECONDS) * STARTUP_PERIOD_SECONDS
+    grace = model.server.termination_grace_seconds
     disruption = _disruption(model)
     return ResolvedModel(
         spec=model,
@@ -129,8 +130,10 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         memory_limit=memory_limit,
         load_seconds=load_seconds,
         startup_budget_seconds=startup,
-        progress_deadline_seconds=max(600, startup + PROGRESS_DEADLINE_MARGIN_SECONDS),
-        termination_grace_seconds=model.server.max_request_seconds + TERMINATION_MARGIN_SECONDS,
+        progress_deadline_seconds=(model.rollout.progress_deadline_seconds
+                                   or max(600, startup + PROGRESS_DEADLINE_MARGIN_SECONDS)),
+        termination_grace_seconds=(grace if grace is not None
+                                   else model.server.max_request_seconds + TERMINATION_MARGIN_SECONDS),
         disruption=MappingProxyType(disruption) if disruption else None,
         analysis=_analysis(model),
     )

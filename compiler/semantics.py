@@ -66,7 +66,6 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
             yield where(("gpuTypes", index, "migProfiles"), "MIG needs compute capability 8.0 or newer")
 
     known_gpus = gpu_types(spec)
-    pools = {}
     for index, pool in enumerate(spec.gpu_pools):
         path = ("gpuPools", index)
         gpu = known_gpus.get(pool.gpu)
@@ -76,7 +75,6 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                                                     f"known types: {', '.join(sorted(known_gpus))}; "
                                                     "or declare it under `gpuTypes`"])))
             continue
-        pools[pool.name] = (pool, gpu)
         if pool.mig.strategy != "none" and not gpu.supports_mig:
             yield where(path + ("mig", "strategy"), f"{gpu.name} does not support MIG",
                         hint="MIG GPUs: " + ", ".join(sorted(n for n, g in known_gpus.items() if g.supports_mig)))
@@ -85,7 +83,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                 yield where(path + ("mig",), "MIG strategy single needs `profile`: the slice every GPU is split into")
             elif gpu.supports_mig and gpu.mig_profile(pool.mig.profile) is None:
                 yield where(path + ("mig", "profile"), f"{gpu.name} has no MIG profile {pool.mig.profile!r}",
-                            hint=_profiles_hint(gpu))
+                            hint=profiles_hint(gpu))
         elif pool.mig.profile is not None:
             yield where(path + ("mig", "profile"), "`profile` applies only to MIG strategy single")
 
@@ -96,17 +94,6 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
             yield where(path + ("pool",), f"unknown pool {model.pool!r}",
                         hint=suggest(model.pool, pool_names) or
                         (f"pools: {', '.join(pool_names)}" if pool_names else "declare it under `gpuPools`"))
-        elif model.pool in pools and model.gpu is not None and model.gpu.mig is not None:
-            pool, gpu = pools[model.pool]
-            if pool.mig.strategy == "none":
-                yield where(path + ("gpu", "mig"), f"pool {pool.name!r} does not partition its GPUs with MIG",
-                            hint="set the pool's `mig.strategy` to mixed or single, or request whole GPUs")
-            elif gpu.mig_profile(model.gpu.mig) is None:
-                yield where(path + ("gpu", "mig"), f"{gpu.name} has no MIG profile {model.gpu.mig!r}",
-                            hint=_profiles_hint(gpu))
-            elif pool.mig.strategy == "single" and pool.mig.profile and model.gpu.mig != pool.mig.profile:
-                yield where(path + ("gpu", "mig"), f"pool {pool.name!r} is split into {pool.mig.profile} only "
-                                                   f"(MIG strategy single), not {model.gpu.mig}")
         if model.replicas.min > model.replicas.max:
             yield where(path + ("replicas", "min"),
                         f"replicas.min ({model.replicas.min}) is greater than replicas.max ({model.replicas.max})")
@@ -145,6 +132,6 @@ def _rollout_problems(model, path, where) -> Iterator[Diagnostic]:
                             f"interval {settings.interval!r} must be at least 10s, in s or m (Flagger)")
 
 
-def _profiles_hint(gpu: GPUType) -> str:
+def profiles_hint(gpu: GPUType) -> str:
     return f"{gpu.name} profiles: {', '.join(profile.name for profile in gpu.mig_profiles)}"
 

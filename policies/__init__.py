@@ -1,0 +1,1 @@
+"""Lint rules (one module each under `policies/rules/`), their registry and the YAML policy packs."""

@@ -12,7 +12,12 @@ from compiler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-INVALID = sorted((ROOT / "examples" / "invalid").glob("*.yaml"))
+INVALID = sorted(path for path in (ROOT / "examples" / "invalid").glob("*.yaml")
+                 if path.with_suffix(".expected").exists())
+"""Specs `validate` refuses, each with its exact output in <name>.expected."""
+LINT_INVALID = sorted(path for path in (ROOT / "examples" / "invalid").glob("*.yaml")
+                      if path.with_suffix(".lint.expected").exists())
+"""Valid specs `lint` reports findings on, each with its exact output in <name>.lint.expected."""
 
 
 @pytest.fixture(autouse=True)

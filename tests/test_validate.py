@@ -61,7 +61,7 @@ def test_environment_overlay_replaces_values_and_keeps_positions():
     ranker = staging.models[0]
     assert (ranker.spec.replicas.min, ranker.spec.replicas.max) == (1, 2)
     assert ranker.spec.rollout.strategy == "rolling" and ranker.spec.scaling.schedules == []
-    assert staging.pools["a100-inference"].spec.max_gpus == 2
+    assert staging.pools["a100-inference"].spec.max_gpus == 3
     # an error in an overridden value points at the overlay's line
     line, _ = staging.source_map.locate(("models", 0, "replicas", "max"))
     assert "max: 2" in (ROOT / "examples/agency.yaml").read_text().splitlines()[line - 1]

@@ -19,7 +19,7 @@ def spec_hash(*parts: Any) -> str:
 
 
 def _plain(part: Any) -> Any:
-    return part.model_dump(mode="json", by_alias=True) if hasattr(part, "model_dump") else part
+    return part.model_dump(mode="json", by_alias=True, exclude_none=True) if hasattr(part, "model_dump") else part
 
 
 def fleet_labels(fleet: ResolvedFleet, component: str) -> dict[str, str]:

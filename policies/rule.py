@@ -1,0 +1,110 @@
+"""What a rule is: an ID, a slug, documentation in its docstring, typed options, and `check()`.
+
+A rule never decides its own severity: the policy pack does. `check()` yields `Finding`s that name the
+spec path they are about; the engine turns that path into file:line:col.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import re
+import textwrap
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from compiler.resolve import ResolvedFleet, ResolvedModel
+    from compiler.synth import Manifest
+
+DOC_SECTIONS = ("What it does", "Why it matters", "Example that fires", "Fix")
+"""The sections every rule docstring has, in this order."""
+
+
+class NoOptions(BaseModel):
+    """A rule without options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleOptions(BaseModel):
+    """Base of a rule's options: camelCase keys in packs, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              alias_generator=lambda name: re.sub(r"_(\w)", lambda m: m[1].upper(), name))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a rule found: a message about the spec at `path`, for `model` (None: the fleet)."""
+
+    message: str
+    path: tuple
+    model: Optional[str] = None
+    hint: str = ""
+
+
+@dataclass
+class LintContext:
+    """What rules read: the resolved fleet, its planned manifests (built on first use, never through Node),
+    today's date and, for the rules about waivers, every rule ID and slug and which waivers matched."""
+
+    fleet: "ResolvedFleet"
+    today: datetime.date
+    rule_keys: frozenset[str] = frozenset()
+    used_waivers: set[int] = field(default_factory=set)
+
+    @cached_property
+    def manifests(self) -> list["Manifest"]:
+        from compiler.synth import build_manifests
+
+        return build_manifests(self.fleet)
+
+    def model_manifests(self, kind: str) -> Iterator[tuple["ResolvedModel", "Manifest"]]:
+        """Each model's compiled object of `kind`, paired with the model."""
+        models = self.fleet.models
+        for manifest in self.manifests:
+            if manifest.kind == kind and manifest.source_path[:1] == ("models",):
+                yield models[manifest.source_path[1]], manifest
+
+    def fleet_manifest(self, kind: str) -> Optional["Manifest"]:
+        """The fleet-wide object of `kind` (Namespace, PrometheusRule), if compiled."""
+        return next((m for m in self.manifests if m.kind == kind and m.source_path[:1] != ("models",)), None)
+
+
+def model_path(model: "ResolvedModel", *keys) -> tuple:
+    """The spec path of a model's field, e.g. ("models", 2, "gpu", "mig")."""
+    return ("models", model.index, *keys)
+
+
+def server_container(deployment: "Manifest") -> dict:
+    """The model server container of a compiled Deployment."""
+    return deployment.data["spec"]["template"]["spec"]["containers"][0]
+
+
+class Rule:
+    """Base class. Subclasses set `id`, `slug`, `category`, optionally `Options`, and implement `check`."""
+
+    id: ClassVar[str]
+    slug: ClassVar[str]
+    category: ClassVar[str]
+    Options: ClassVar[type[BaseModel]] = NoOptions
+    after_waivers: ClassVar[bool] = False
+    """True for rules about the waivers themselves: they run last and cannot be waived."""
+
+    def check(self, context: LintContext, options: BaseModel) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def title(cls) -> str:
+        return inspect.getdoc(cls).splitlines()[0].rstrip(".")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring's sections by heading (see DOC_SECTIONS)."""
+        doc = inspect.getdoc(cls)
+        parts = re.split(r"^(%s):\s*$" % "|".join(map(re.escape, DOC_SECTIONS)), doc, flags=re.M)
+        return {heading: textwrap.dedent(body).strip("\n") for heading, body in zip(parts[1::2], parts[2::2])}

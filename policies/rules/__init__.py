@@ -1,0 +1,1 @@
+"""One module per lint rule. The registry (`policies.registry`) lists them explicitly."""

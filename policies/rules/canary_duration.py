@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import math
+
+from pydantic import Field
+
+from compiler.types import duration_seconds
+from policies.rule import Finding, Rule, RuleOptions, model_path
+
+
+class Options(RuleOptions):
+    over_minutes: int = Field(default=0, ge=0, description="Report only rollouts longer than this.")
+
+
+def rollout_seconds(model) -> int:
+    """Time from the first analysis to promotion: steps to maxWeight (canary) or iterations (blue/green),
+    times the interval."""
+    settings = model.analysis
+    steps = (math.ceil(settings.max_weight / settings.step_weight) if model.spec.rollout.strategy == "canary"
+             else settings.iterations)
+    return steps * duration_seconds(settings.interval)
+
+
+class CanaryDuration(Rule):
+    """How long a canary or blue/green rollout takes to reach promotion.
+
+    What it does:
+        Reports, for each canary model, the time to reach maxWeight (ceil(maxWeight / stepWeight) x interval)
+        and, for blue/green, iterations x interval. With the option `overMinutes`, only longer rollouts.
+
+    Why it matters:
+        A reviewer should know that a change takes 50 minutes to reach half the traffic before approving
+        a hotfix that needs to land in ten.
+
+    Example that fires:
+        rollout:
+          strategy: canary
+          canary: {interval: 5m, stepWeight: 10, maxWeight: 50}    # 5 steps x 5 min = 25 min
+
+    Fix:
+        Informational. Shorten `interval` or raise `stepWeight` if the rollout is too slow.
+    """
+
+    id = "ROL004"
+    slug = "canary-duration"
+    category = "rollout"
+    Options = Options
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            if model.analysis is None:
+                continue
+            seconds = rollout_seconds(model)
+            if seconds > options.over_minutes * 60:
+                target = ("maxWeight" if model.spec.rollout.strategy == "canary" else "promotion")
+                yield Finding(f"{model.spec.rollout.strategy} rollout of {model.name!r} takes about "
+                              f"{seconds / 60:g} min to reach {target} (plus the model's load time)",
+                              model_path(model, "rollout", "strategy"), model.name)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule, model_path
+
+GATES = {"request-success-rate": "maxErrorRatePercent", "request-duration": "maxLatencyP99Ms"}
+"""Flagger built-in metric -> the spec field that sets its threshold."""
+
+
+class CanaryGatesMissing(Rule):
+    """Canary or blue/green rollout without both the error-rate and the latency gate.
+
+    What it does:
+        Reads the compiled Flagger Canary and fires unless its analysis checks both request-success-rate
+        (from `maxErrorRatePercent`) and request-duration (from `maxLatencyP99Ms`).
+
+    Why it matters:
+        Flagger promotes a canary whose metrics pass. Without a gate, nothing is measured: a model that
+        answers with errors, or ten times slower, is promoted on schedule. A canary with no metrics is a
+        slow rolling update.
+
+    Example that fires:
+        models:
+          - name: ranker
+            rollout:
+              strategy: canary
+              canary: {interval: 1m, stepWeight: 10, maxWeight: 50, maxErrorRatePercent: 1}
+
+    Fix:
+        Set both `maxErrorRatePercent` and `maxLatencyP99Ms` in the rollout block.
+    """
+
+    id = "ROL001"
+    slug = "canary-gates-missing"
+    category = "rollout"
+
+    def check(self, context, options):
+        for model, canary in context.model_manifests("Canary"):
+            present = {metric["name"] for metric in canary.data["spec"]["analysis"].get("metrics", [])}
+            missing = [field for metric, field in GATES.items() if metric not in present]
+            if missing:
+                block = "canary" if model.spec.rollout.strategy == "canary" else "blueGreen"
+                yield Finding(f"the {model.spec.rollout.strategy} rollout of {model.name!r} has no "
+                              f"{' or '.join(missing)} gate: a bad version is promoted anyway",
+                              model_path(model, "rollout", block), model.name,
+                              hint=f"set {' and '.join(missing)} under rollout.{block}")

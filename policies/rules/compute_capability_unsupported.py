@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from compiler.catalog import min_cuda_for_compute_capability
+from policies.rule import Finding, Rule, model_path
+
+
+class ComputeCapabilityUnsupported(Rule):
+    """GPU compute capability is too new for the image's CUDA version.
+
+    What it does:
+        Compares the image's CUDA version with the first CUDA toolkit that supports the compute capability
+        of the pool's GPU (e.g. Hopper 9.0 needs CUDA 11.8).
+
+    Why it matters:
+        A toolkit older than the architecture has no native code for it and may not be able to JIT for it:
+        kernels fail with "no kernel image is available for execution on the device".
+
+    Example that fires:
+        gpuPools:
+          - {name: h100, gpu: H100-80GB, driverVersion: "550.107.02", maxGPUs: 8}
+        models:
+          - name: ranker
+            image: registry.example.com/pytorch:1.12-cuda11.6@sha256:...
+            pool: h100
+
+    Fix:
+        Rebuild the image on a CUDA version that supports the GPU, or run the model on an older GPU type.
+    """
+
+    id = "GPU007"
+    slug = "compute-capability-unsupported"
+    category = "gpu"
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            if model.cuda is None or model.spec.gpu is None:
+                continue
+            capability = model.pool.gpu.compute_capability
+            needed = min_cuda_for_compute_capability(capability)
+            if needed is not None and model.cuda < needed:
+                yield Finding(f"{model.pool.gpu.name} (compute capability {capability[0]}.{capability[1]}) needs "
+                              f"CUDA {needed[0]}.{needed[1]} or newer; the image has CUDA "
+                              f"{model.cuda[0]}.{model.cuda[1]}",
+                              model_path(model, "cuda" if model.spec.cuda else "image"), model.name,
+                              hint="rebuild the image on a newer CUDA, or use an older GPU type")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule, model_path
+
+
+class CPUFallback(Rule):
+    """Model on a GPU pool requests no GPU and silently runs on CPU.
+
+    What it does:
+        Fires for a model without a `gpu:` request. Every pool is a GPU pool, so such a model is scheduled on
+        a GPU node but gets no GPU device; an image built for CUDA makes the mistake certain.
+
+    Why it matters:
+        Without `nvidia.com/gpu` (or a MIG resource) in its requests the container sees no GPU. Most servers
+        then fall back to CPU without failing: the model answers, 10-100x slower, while a GPU node is paid for.
+
+    Example that fires:
+        models:
+          - name: ranker
+            image: registry.example.com/ranker:1.0-cuda12.1@sha256:...
+            pool: a100
+            resources: {cpu: "4", memory: 16Gi}
+
+    Fix:
+        Add `gpu: {count: 1, memoryGB: <need>}` (or `gpu: {mig: <profile>, memoryGB: <need>}` on a MIG pool).
+    """
+
+    id = "GPU001"
+    slug = "cpu-fallback"
+    category = "gpu"
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            if model.spec.gpu is None:
+                reason = (f"its image is built for CUDA {model.cuda[0]}.{model.cuda[1]}" if model.cuda
+                          else f"it is placed on GPU pool {model.pool.name!r}")
+                yield Finding(f"model {model.name!r} requests no GPU and will run on CPU, although {reason}",
+                              model_path(model, "pool"), model.name,
+                              hint="add `gpu: {count: 1, memoryGB: <need>}`")

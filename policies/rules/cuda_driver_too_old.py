@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from compiler.catalog import MINOR_COMPAT_DRIVER_FLOOR, min_driver_for_cuda
+from policies.rule import Finding, Rule, model_path
+
+
+def version_text(version: tuple[int, ...]) -> str:
+    return ".".join(f"{part:02d}" if index else str(part) for index, part in enumerate(version))
+
+
+class CUDADriverTooOld(Rule):
+    """Image CUDA version needs a newer driver than the pool's nodes have.
+
+    What it does:
+        Reads the CUDA version of the model image (from `cuda:` or the image tag) and compares the pool's
+        `driverVersion` with the oldest driver that can run that CUDA major version at all (the
+        minor-version compatibility floor: 525.60.13 for 12.x, 580 for 13.x; for older majors, the
+        toolkit's own minimum driver).
+
+    Why it matters:
+        Below that floor the CUDA runtime refuses to start ("CUDA driver version is insufficient for CUDA
+        runtime version"); the server either crashes or, worse, falls back to CPU.
+
+    Example that fires:
+        gpuPools:
+          - {name: a100, gpu: A100-80GB, driverVersion: "520.61.05", maxGPUs: 4}
+        models:
+          - name: ranker
+            image: registry.example.com/pytorch:2.2-cuda12.1@sha256:...
+            pool: a100
+
+    Fix:
+        Upgrade the pool's driver to at least the toolkit's minimum driver, or use an image built for an
+        older CUDA.
+    """
+
+    id = "GPU005"
+    slug = "cuda-driver-too-old"
+    category = "gpu"
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            if model.cuda is None or model.spec.gpu is None:
+                continue
+            exact = min_driver_for_cuda(model.cuda)
+            if exact is None:
+                continue
+            floor = MINOR_COMPAT_DRIVER_FLOOR.get(model.cuda[0], exact)
+            if model.pool.driver < floor:
+                cuda = f"{model.cuda[0]}.{model.cuda[1]}"
+                yield Finding(f"image needs CUDA {cuda}, which no driver older than {version_text(floor)} can "
+                              f"run; pool {model.pool.name!r} has {model.pool.spec.driver_version}",
+                              model_path(model, "cuda" if model.spec.cuda else "image"), model.name,
+                              hint=f"upgrade the pool's driver to {version_text(exact)} or newer (the CUDA {cuda} "
+                                   "minimum), or use an image built for an older CUDA")

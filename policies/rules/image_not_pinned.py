@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from compiler.types import parse_image
+from policies.rule import Finding, Rule, model_path
+
+
+def model_images(model):
+    """(spec path, image reference) of every container image a model runs."""
+    yield model_path(model, "image"), model.spec.image
+    if model.spec.validator is not None:
+        yield model_path(model, "validator", "image"), model.spec.validator.image
+
+
+class ImageNotPinned(Rule):
+    """Image not pinned by digest although the posture requires it.
+
+    What it does:
+        With `security.requireImageDigest: true` (the default), fires for every model or validator image
+        without an `@sha256:` digest.
+
+    Why it matters:
+        A tag can be moved: the same spec then runs different code on different nodes, a rollback does not
+        roll back, and a compromised registry account ships straight to production.
+
+    Example that fires:
+        models:
+          - name: ranker
+            image: registry.example.com/ranker:1.0-cuda12.1
+
+    Fix:
+        Append the digest: `registry.example.com/ranker:1.0-cuda12.1@sha256:<digest>` (keep the tag for
+        readers; the digest wins).
+    """
+
+    id = "SEC001"
+    slug = "image-not-pinned"
+    category = "security"
+
+    def check(self, context, options):
+        if not context.fleet.spec.security.require_image_digest:
+            return
+        for model in context.fleet.models:
+            for path, image in model_images(model):
+                if parse_image(image).digest is None:
+                    yield Finding(f"image {image} is not pinned by digest", path, model.name,
+                                  hint="append @sha256:<digest> (`crane digest` or `docker buildx imagetools "
+                                       "inspect` prints it)")

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from compiler.capacity import slice_profile
+from policies.rule import Finding, Rule, model_path
+
+
+class MIGSlicesExceedGPU(Rule):
+    """One replica asks for more MIG slices than one GPU holds.
+
+    What it does:
+        Fires when a replica's `gpu.count` of a MIG profile is above the most instances of that profile one
+        GPU can be split into (e.g. 7 x 1g.10gb on an A100-80GB, 2 x 3g.40gb).
+
+    Why it matters:
+        The slices then have to come from several GPUs of the same node, which only nodes with that many GPUs
+        partitioned the same way can offer; and a CUDA process sees a single MIG device, so the extra slices
+        are usually wasted. Asking for a bigger profile is almost always what was meant.
+
+    Example that fires:
+        models:
+          - name: llm
+            pool: a100            # A100-80GB, MIG mixed
+            gpu: {mig: 3g.40gb, count: 3, memoryGB: 30}
+
+    Fix:
+        Request one larger profile (e.g. 7g.80gb) or whole GPUs.
+    """
+
+    id = "GPU009"
+    slug = "mig-slices-exceed-gpu"
+    category = "gpu"
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            name = slice_profile(model)
+            profile = model.pool.gpu.mig_profile(name) if name else None
+            if profile is not None and model.spec.gpu.count > profile.max_instances:
+                yield Finding(f"one replica of {model.name!r} asks for {model.spec.gpu.count} {name} slices; a "
+                              f"{model.pool.gpu.name} holds at most {profile.max_instances}",
+                              model_path(model, "gpu", "count"), model.name,
+                              hint="request one larger profile or whole GPUs")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule, model_path
+
+
+def allowed_disruptions(budget: dict, replicas: int) -> int:
+    """Pods the PDB lets go at once when `replicas` pods are healthy (percentages as Kubernetes rounds them:
+    minAvailable up, maxUnavailable down)."""
+    def count(value, round_up: bool) -> int:
+        if isinstance(value, str) and value.endswith("%"):
+            share = replicas * int(value[:-1])
+            return -(-share // 100) if round_up else share // 100
+        return int(value)
+
+    if "minAvailable" in budget:
+        return max(0, replicas - count(budget["minAvailable"], True))
+    return max(0, count(budget["maxUnavailable"], False))
+
+
+class PDBBlocksDrain(Rule):
+    """PodDisruptionBudget allows no eviction at the minimum replica count: node drains hang.
+
+    What it does:
+        Reads the compiled PodDisruptionBudget and computes how many pods it lets go when the model runs at
+        `replicas.min`. Fires when that is zero (e.g. `minAvailable` >= replicas.min, or maxUnavailable 0).
+
+    Why it matters:
+        Every voluntary eviction is refused: `kubectl drain`, node upgrades and the cluster autoscaler's
+        scale-down hang on this model's nodes until someone deletes the PDB by hand.
+
+    Example that fires:
+        models:
+          - name: ranker
+            replicas: {min: 2, max: 6}
+            disruption: {minAvailable: 2}
+
+    Fix:
+        Use `disruption: {maxUnavailable: 1}`, or a minAvailable below replicas.min.
+    """
+
+    id = "SCA005"
+    slug = "pdb-blocks-drain"
+    category = "scaling"
+
+    def check(self, context, options):
+        for model, budget in context.model_manifests("PodDisruptionBudget"):
+            replicas = model.spec.replicas.min
+            spec = budget.data["spec"]
+            if replicas > 0 and allowed_disruptions(spec, replicas) == 0:
+                key = "minAvailable" if "minAvailable" in spec else "maxUnavailable"
+                yield Finding(f"with {replicas} replica(s) the disruption budget ({key}: {spec[key]}) allows no "
+                              "eviction: node drains and upgrades hang", model_path(model, "disruption", key),
+                              model.name, hint="use maxUnavailable: 1")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from compiler.capacity import hour_label, pool_peak
+from policies.rule import Finding, Rule
+
+
+class PoolCapacityExceeded(Rule):
+    """Peak GPU demand of a pool is above its maxGPUs.
+
+    What it does:
+        For every hour of a week, adds up the GPUs the pool's models can ask for: replicas.max for models
+        with a metric trigger, else the replicas their schedules keep (in each schedule's time zone), x GPUs
+        per replica (MIG slices are packed per profile). Then adds the largest rollout surge (one replica
+        for a rolling update; replicas.min for a canary or blue/green rollout) and compares the peak with
+        the pool's `maxGPUs`.
+
+    Why it matters:
+        Above `maxGPUs` the cluster autoscaler cannot add nodes: replicas stay Pending exactly at peak
+        traffic, and a rollout at peak hangs on its surge pod.
+
+    Example that fires:
+        gpuPools:
+          - {name: l4, gpu: L4, driverVersion: "550.90.07", maxGPUs: 4}
+        models:
+          - name: embedder
+            pool: l4
+            gpu: {count: 1, memoryGB: 6}
+            replicas: {min: 1, max: 6}
+            scaling: {prometheus: {serverAddress: http://prometheus:9090, query: up, threshold: 10}}
+
+    Fix:
+        Raise the pool's `maxGPUs`, lower replicas.max or the schedules' replicas, or move a model to
+        another pool.
+    """
+
+    id = "GPU008"
+    slug = "pool-capacity-exceeded"
+    category = "gpu"
+
+    def check(self, context, options):
+        fleet = context.fleet
+        for index, pool in enumerate(fleet.pools.values()):
+            peak = pool_peak(fleet, pool)
+            if peak.with_surge > pool.spec.max_gpus:
+                surge = (f", {peak.with_surge} while {peak.surge_model!r} rolls out" if peak.surge_model else "")
+                yield Finding(f"pool {pool.name!r} may need {peak.gpus} GPUs at {hour_label(peak.hour)}{surge}; "
+                              f"maxGPUs is {pool.spec.max_gpus}", ("gpuPools", index, "maxGPUs"),
+                              hint=f"raise maxGPUs to {peak.with_surge}, or lower replicas on this pool")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule, model_path, server_container
+
+
+class ProbePathsEqual(Rule):
+    """Readiness and liveness probes call the same path.
+
+    What it does:
+        Fires when the compiled server container's readiness and liveness probes use the same HTTP path.
+
+    Why it matters:
+        Readiness should say "the model is loaded and can take traffic"; liveness only "the process is not
+        stuck". With one path, a model that is busy or reloading fails liveness and is restarted, or a hung
+        process keeps passing readiness.
+
+    Example that fires:
+        models:
+          - name: ranker
+            server: {readinessPath: /health, livenessPath: /health}
+
+    Fix:
+        Point `readinessPath` at the model-loaded endpoint (e.g. /ready, /v2/health/ready) and
+        `livenessPath` at the process health endpoint (e.g. /health, /v2/health/live).
+    """
+
+    id = "LIF003"
+    slug = "probe-paths-equal"
+    category = "lifecycle"
+
+    def check(self, context, options):
+        for model, deployment in context.model_manifests("Deployment"):
+            container = server_container(deployment)
+            readiness = container.get("readinessProbe", {}).get("httpGet", {}).get("path")
+            liveness = container.get("livenessProbe", {}).get("httpGet", {}).get("path")
+            if readiness is not None and readiness == liveness:
+                yield Finding(f"readiness and liveness probes of {model.name!r} both call {readiness}",
+                              model_path(model, "server", "livenessPath"), model.name,
+                              hint="readiness: model loaded (e.g. /ready); liveness: process healthy (e.g. /health)")

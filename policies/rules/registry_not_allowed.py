@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from compiler.types import parse_image
+from policies.rule import Finding, Rule
+from policies.rules.image_not_pinned import model_images
+
+
+class RegistryNotAllowed(Rule):
+    """Image comes from a registry outside security.allowedRegistries.
+
+    What it does:
+        When `security.allowedRegistries` is set, fires for every model or validator image whose registry
+        is not in the list (Docker Hub images count as `docker.io`).
+
+    Why it matters:
+        Allowed registries are where images are scanned, signed and mirrored. An image from elsewhere skips
+        all of that, and an admission controller that enforces the list will refuse the pods at deploy time.
+
+    Example that fires:
+        security: {allowedRegistries: [registry.example.com]}
+        models:
+          - name: ranker
+            image: docker.io/someone/ranker:1.0@sha256:...
+
+    Fix:
+        Mirror the image into an allowed registry, or add its registry to the list.
+    """
+
+    id = "SEC002"
+    slug = "registry-not-allowed"
+    category = "security"
+
+    def check(self, context, options):
+        allowed = context.fleet.spec.security.allowed_registries
+        if not allowed:
+            return
+        for model in context.fleet.models:
+            for path, image in model_images(model):
+                registry = parse_image(image).registry
+                if registry not in allowed:
+                    yield Finding(f"image {image} comes from {registry}, which is not an allowed registry", path,
+                                  model.name, hint=f"allowed: {', '.join(allowed)}")

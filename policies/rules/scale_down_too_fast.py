@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from policies.rule import Finding, Rule, RuleOptions, model_path
+
+
+class Options(RuleOptions):
+    minimum_seconds: int = Field(default=300, ge=0, le=3600, description="Shortest acceptable window.")
+
+
+class ScaleDownTooFast(Rule):
+    """Autoscaler scale-down stabilization window is under 300 s.
+
+    What it does:
+        Reads `scaleDown.stabilizationWindowSeconds` of the compiled ScaledObject's HPA behaviour and fires
+        below the option `minimumSeconds` (default 300, the HPA default).
+
+    Why it matters:
+        A GPU replica takes minutes to load its model. Scaling down on a short dip throws that work away and
+        the next spike meets cold replicas: latency spikes and flapping.
+
+    Example that fires:
+        models:
+          - name: ranker
+            scaling:
+              prometheus: {serverAddress: http://prometheus:9090, query: up, threshold: 10}
+              scaleDownStabilizationSeconds: 60
+
+    Fix:
+        Set `scaling.scaleDownStabilizationSeconds` to 300 or more (longer than the model's load time).
+    """
+
+    id = "SCA001"
+    slug = "scale-down-too-fast"
+    category = "scaling"
+    Options = Options
+
+    def check(self, context, options):
+        for model, scaled_object in context.model_manifests("ScaledObject"):
+            behavior = scaled_object.data["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
+            window = behavior["scaleDown"]["stabilizationWindowSeconds"]
+            if window < options.minimum_seconds:
+                yield Finding(f"{model.name!r} scales down after {window} s of lower load; GPU replicas take "
+                              f"{model.startup_budget_seconds} s to come back",
+                              model_path(model, "scaling", "scaleDownStabilizationSeconds"), model.name,
+                              hint=f"use at least {options.minimum_seconds} s")

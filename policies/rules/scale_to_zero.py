@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from policies.rule import Finding, Rule, RuleOptions, model_path
+
+
+class Options(RuleOptions):
+    tiers: list[Literal["critical", "standard", "batch"]] = Field(
+        default=["critical", "standard"], description="Priority tiers that must keep a replica.")
+
+
+class ScaleToZero(Rule):
+    """Critical or standard model may scale to zero replicas.
+
+    What it does:
+        Fires for `replicas.min: 0` on a model whose priority is in the option `tiers` (default critical and
+        standard).
+
+    Why it matters:
+        The first request after idle waits for a GPU node, an image pull and the model load: minutes, not
+        milliseconds. That is fine for batch scoring, not for an interactive model.
+
+    Example that fires:
+        models:
+          - name: ranker
+            priority: critical
+            replicas: {min: 0, max: 4}
+
+    Fix:
+        Keep `replicas.min: 1` or more, or give the model `priority: batch` if cold starts are acceptable.
+    """
+
+    id = "SCA002"
+    slug = "scale-to-zero"
+    category = "scaling"
+    Options = Options
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            if model.spec.replicas.min == 0 and model.spec.priority in options.tiers:
+                yield Finding(f"{model.spec.priority} model {model.name!r} may scale to zero: the first request "
+                              f"after idle waits about {model.startup_budget_seconds // 2} s or more for a cold start",
+                              model_path(model, "replicas", "min"), model.name,
+                              hint="keep replicas.min at 1 or more, or use priority batch")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule, model_path
+
+
+class ScheduleExceedsMax(Rule):
+    """A schedule asks for more replicas than replicas.max.
+
+    What it does:
+        Fires for a schedule whose `replicas` is above the model's `replicas.max`.
+
+    Why it matters:
+        KEDA caps every trigger at maxReplicaCount: the window silently gets fewer replicas than planned,
+        and the capacity it was sized for never shows up.
+
+    Example that fires:
+        models:
+          - name: ranker
+            replicas: {min: 1, max: 4}
+            scaling:
+              schedules:
+                - {name: peak, timezone: UTC, start: "0 9 * * *", end: "0 17 * * *", replicas: 6}
+
+    Fix:
+        Raise `replicas.max` to the schedule's replicas, or lower the schedule.
+    """
+
+    id = "SCA003"
+    slug = "schedule-exceeds-max"
+    category = "scaling"
+
+    def check(self, context, options):
+        for model in context.fleet.models:
+            for index, schedule in enumerate(model.spec.scaling.schedules):
+                if schedule.replicas > model.spec.replicas.max:
+                    yield Finding(f"schedule {schedule.name!r} asks for {schedule.replicas} replicas but "
+                                  f"replicas.max is {model.spec.replicas.max}: KEDA caps it",
+                                  model_path(model, "scaling", "schedules", index, "replicas"), model.name,
+                                  hint=f"raise replicas.max to {schedule.replicas} or lower the schedule")

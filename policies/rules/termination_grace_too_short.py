@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule, model_path
+
+
+class TerminationGraceTooShort(Rule):
+    """Termination grace period is shorter than the longest request.
+
+    What it does:
+        Compares the compiled pod's `terminationGracePeriodSeconds` with `server.maxRequestSeconds`.
+
+    Why it matters:
+        On scale-down, rollout or drain the pod gets SIGTERM and, after the grace period, SIGKILL. Requests
+        still running then fail: long generations are cut off mid-answer on every deploy.
+
+    Example that fires:
+        models:
+          - name: llm
+            server: {maxRequestSeconds: 120, terminationGraceSeconds: 30}
+
+    Fix:
+        Remove `server.terminationGraceSeconds` (the default is maxRequestSeconds + 15 s) or raise it.
+    """
+
+    id = "LIF004"
+    slug = "termination-grace-too-short"
+    category = "lifecycle"
+
+    def check(self, context, options):
+        for model, deployment in context.model_manifests("Deployment"):
+            grace = deployment.data["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
+            longest = model.spec.server.max_request_seconds
+            if grace < longest:
+                yield Finding(f"terminationGracePeriodSeconds is {grace} s but requests to {model.name!r} may take "
+                              f"{longest} s: they are killed on every rollout and scale-down",
+                              model_path(model, "server", "terminationGraceSeconds"), model.name,
+                              hint=f"raise it to at least {longest + 15}, or remove it")

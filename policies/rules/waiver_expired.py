@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from policies.rule import Finding, Rule
+
+
+class WaiverExpired(Rule):
+    """A waiver has passed its expiry date.
+
+    What it does:
+        Fires for every entry of `waivers` whose `expires` date is before today. An expired waiver no
+        longer waives anything: the findings it covered are reported again.
+
+    Why it matters:
+        Waivers are promises to fix something by a date. Without expiry they become permanent exceptions
+        nobody remembers the reason for.
+
+    Example that fires:
+        waivers:
+          - {rule: SEC001, model: legacy, reason: "vendor image, ML-123", expires: 2024-01-31}
+
+    Fix:
+        Fix the finding and delete the waiver, or renew it with a new date and reason.
+    """
+
+    id = "WAV001"
+    slug = "waiver-expired"
+    category = "waivers"
+    after_waivers = True
+
+    def check(self, context, options):
+        for index, waiver in enumerate(context.fleet.spec.waivers):
+            if waiver.expires < context.today:
+                scope = f"model {waiver.model!r}" if waiver.model else "the fleet"
+                yield Finding(f"waiver of {waiver.rule} for {scope} expired on {waiver.expires.isoformat()}",
+                              ("waivers", index, "expires"), waiver.model,
+                              hint="fix the findings and delete the waiver, or renew it")

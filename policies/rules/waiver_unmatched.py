@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from compiler.parse import suggest
+from policies.rule import Finding, Rule
+
+
+class WaiverUnmatched(Rule):
+    """A waiver matches no finding.
+
+    What it does:
+        Fires for every waiver (not expired) that waived nothing in this lint run: its rule did not fire for
+        its model, or the rule ID or slug is unknown.
+
+    Why it matters:
+        A stale waiver silently covers the next real finding of that rule. Delete it once the problem is
+        fixed.
+
+    Example that fires:
+        waivers:
+          - {rule: SEC001, model: ranker, reason: "ML-123", expires: 2027-01-31}   # ranker's image is pinned
+
+    Fix:
+        Delete the waiver.
+    """
+
+    id = "WAV002"
+    slug = "waiver-unmatched"
+    category = "waivers"
+    after_waivers = True
+
+    def check(self, context, options):
+        for index, waiver in enumerate(context.fleet.spec.waivers):
+            if waiver.rule not in context.rule_keys:
+                yield Finding(f"waiver names unknown rule {waiver.rule!r}", ("waivers", index, "rule"), waiver.model,
+                              hint=suggest(waiver.rule, sorted(context.rule_keys)) or "`servespec rules` lists them")
+            elif waiver.expires >= context.today and index not in context.used_waivers:
+                scope = f"model {waiver.model!r}" if waiver.model else "the fleet"
+                yield Finding(f"waiver of {waiver.rule} for {scope} matches no finding", ("waivers", index, "rule"),
+                              waiver.model, hint="delete it")

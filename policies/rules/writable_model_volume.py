@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from compiler.synth.deployment import MODEL_DIR
+from policies.rule import Finding, Rule, model_path, server_container
+
+
+class WritableModelVolume(Rule):
+    """The model server can write to the volume holding the model weights.
+
+    What it does:
+        Reads the compiled Deployment and fires when the server container mounts the model directory
+        without `readOnly: true`. That is the case when the weights are downloaded at start into an
+        emptyDir instead of coming from a PersistentVolumeClaim (`artifact.claimName`).
+
+    Why it matters:
+        Weights the serving process can modify can be corrupted or tampered with at run time, and no
+        restart of a single replica brings the same bytes back for the others. Read-only weights are also
+        what lets several replicas share one volume.
+
+    Example that fires:
+        models:
+          - name: ranker
+            artifact: {uri: "s3://models/ranker/v1", sizeGB: 2}
+
+    Fix:
+        Put the weights on a PersistentVolumeClaim (filled by a loader job) and set `artifact.claimName`;
+        it is mounted read-only.
+    """
+
+    id = "SEC005"
+    slug = "writable-model-volume"
+    category = "security"
+
+    def check(self, context, options):
+        for model, deployment in context.model_manifests("Deployment"):
+            mounts = server_container(deployment).get("volumeMounts", [])
+            if any(mount["mountPath"] == MODEL_DIR and not mount.get("readOnly") for mount in mounts):
+                yield Finding(f"{model.name!r} mounts its model directory {MODEL_DIR} writable",
+                              model_path(model, "artifact"), model.name,
+                              hint="serve the weights from a PersistentVolumeClaim (artifact.claimName), "
+                                   "mounted read-only")
