@@ -1,15 +1,17 @@
 """Benchmarks of whole `servespec` processes on generated fleets (10, 100, 1,000 models).
 
-    python benchmarks/run.py [validate] [--runs N]
+    python benchmarks/run.py [validate] [lint] [compile] [--runs N]
 
 Each figure is the median wall time of N runs of a fresh process (import included) and the peak RSS
 of that process; compile and its bare-cdk8s baseline run in turn, after one warm-up compile;
-`kubectl kustomize` over the compiled files runs once. `validate` runs with `node` removed from PATH, which proves it never starts Node.
+`kubectl kustomize` over the compiled files runs once. `validate` and `lint` run with `node` removed from
+PATH, which proves they never start Node.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -27,19 +29,20 @@ SIZES = (10, 100, 1000)
 SERVESPEC = str(Path(sys.executable).with_name("servespec"))
 
 
-def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process; fails loudly on a non-zero exit."""
+def timed(command: list[str], env: dict | None = None, ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process; fails loudly on an exit code not in `ok_codes`."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) not in ok_codes:
         raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
     return wall, usage.ru_maxrss / 1024
 
 
-def median_run(command: list[str], runs: int, env: dict | None = None) -> tuple[float, float]:
-    results = [timed(command, env) for _ in range(runs)]
+def median_run(command: list[str], runs: int, env: dict | None = None,
+               ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    results = [timed(command, env, ok_codes) for _ in range(runs)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
@@ -69,6 +72,22 @@ def bench_validate(workdir: Path, runs: int) -> None:
         spec.write_text(fleet(size))
         wall, rss = median_run([SERVESPEC, "validate", str(spec)], runs, without_node())
         print(f"| {size} | {spec.read_text().count(chr(10))} | {wall:.2f} s | {rss:.0f} MB |")
+
+
+def bench_lint(workdir: Path, runs: int) -> None:
+    print("| models | lint wall, baseline (median) | lint wall, production | peak RSS | findings |")
+    print("|---:|---:|---:|---:|---:|")
+    for size in SIZES:
+        spec = workdir / f"fleet-{size}.yaml"
+        spec.write_text(fleet(size))
+        walls = {}
+        for policy in ("baseline", "production"):
+            command = [SERVESPEC, "lint", str(spec), "--policy", policy]
+            walls[policy] = median_run(command, runs, without_node(), ok_codes=(0, 1))
+        report = subprocess.run([SERVESPEC, "lint", str(spec), "--format", "json"], capture_output=True, text=True)
+        findings = len(json.loads(report.stdout)["findings"])
+        print(f"| {size} | {walls['baseline'][0]:.2f} s | {walls['production'][0]:.2f} s | "
+              f"{max(w[1] for w in walls.values()):.0f} MB | {findings} |")
 
 
 def kustomize(tree: Path) -> list[str]:
@@ -101,7 +120,7 @@ def bench_compile(workdir: Path, runs: int) -> None:
               f"{kustomize_wall} |")
 
 
-BENCHES = {"validate": bench_validate, "compile": bench_compile}
+BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile}
 
 
 def main() -> None:

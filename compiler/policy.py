@@ -139,11 +139,11 @@ def load_policy(reference: str = DEFAULT_PACK) -> Policy:
                                                          "slug of another rule")])
             policy.custom.append(custom)
     for rule_id, (severity, options, at, source_map) in settings.items():
+        try:
+            parsed = parse_document(RULES[rule_id].Options, options, source_map, at)
+        except SpecError as err:
+            raise PolicyError(err.diagnostics) from None
         if severity != "off":
-            try:
-                parsed = parse_document(RULES[rule_id].Options, options, source_map, at)
-            except SpecError as err:
-                raise PolicyError(err.diagnostics) from None
             policy.rules[rule_id] = EnabledRule(severity, parsed)
     return policy
 

@@ -53,8 +53,8 @@ class GPUMemoryExceeded(Rule):
             total = each * request.count
             usable = total * (1 - options.headroom_percent / 100)
             if request.memory_gb > usable:
-                what = f"{request.count} x {unit}" if request.count > 1 else f"a {unit}"
-                yield Finding(f"model {model.name!r} needs {request.memory_gb:g} GB of GPU memory but {what} has "
+                what = f"{request.count} x {unit}s have" if request.count > 1 else f"one {unit} has"
+                yield Finding(f"model {model.name!r} needs {request.memory_gb:g} GB of GPU memory but {what} "
                               f"{total:g} GB ({usable:g} GB usable with {options.headroom_percent:g}% headroom)",
                               model_path(model, "gpu", "memoryGB"), model.name,
                               hint="request a larger slice or more GPUs")

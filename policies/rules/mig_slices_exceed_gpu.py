@@ -35,7 +35,7 @@ class MIGSlicesExceedGPU(Rule):
             name = slice_profile(model)
             profile = model.pool.gpu.mig_profile(name) if name else None
             if profile is not None and model.spec.gpu.count > profile.max_instances:
-                yield Finding(f"one replica of {model.name!r} asks for {model.spec.gpu.count} {name} slices; a "
-                              f"{model.pool.gpu.name} holds at most {profile.max_instances}",
+                yield Finding(f"one replica of {model.name!r} asks for {model.spec.gpu.count} {name} slices; one "
+                              f"{model.pool.gpu.name} GPU holds at most {profile.max_instances}",
                               model_path(model, "gpu", "count"), model.name,
                               hint="request one larger profile or whole GPUs")

@@ -41,7 +41,7 @@ class ScaleDownTooFast(Rule):
             behavior = scaled_object.data["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
             window = behavior["scaleDown"]["stabilizationWindowSeconds"]
             if window < options.minimum_seconds:
-                yield Finding(f"{model.name!r} scales down after {window} s of lower load; GPU replicas take "
-                              f"{model.startup_budget_seconds} s to come back",
+                yield Finding(f"{model.name!r} scales down after {window} s of lower load, but a new replica may "
+                              f"need up to {model.startup_budget_seconds} s to start",
                               model_path(model, "scaling", "scaleDownStabilizationSeconds"), model.name,
                               hint=f"use at least {options.minimum_seconds} s")

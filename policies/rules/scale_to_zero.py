@@ -42,6 +42,6 @@ class ScaleToZero(Rule):
         for model in context.fleet.models:
             if model.spec.replicas.min == 0 and model.spec.priority in options.tiers:
                 yield Finding(f"{model.spec.priority} model {model.name!r} may scale to zero: the first request "
-                              f"after idle waits about {model.startup_budget_seconds // 2} s or more for a cold start",
+                              "after idle waits for a GPU node, the image pull and the model load",
                               model_path(model, "replicas", "min"), model.name,
                               hint="keep replicas.min at 1 or more, or use priority batch")
