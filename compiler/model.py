@@ -286,7 +286,7 @@ class Waiver(SpecModel):
 
     rule: str = Field(min_length=1, description="Rule ID or slug, e.g. SEC001.")
     model: Optional[DNSLabel] = Field(default=None, description="Model the waiver covers. Absent: the fleet.")
-    reason: str = Field(min_length=1, description="Why the exception is acceptable, with a ticket.")
+    reason: str = Field(min_length=1, pattern=r"\S", description="Why the exception is acceptable, with a ticket.")
     expires: datetime.date = Field(description="Date after which the waiver no longer applies (YYYY-MM-DD).")
 
 
