@@ -16,7 +16,7 @@ ifneq ($(wildcard $(CRD_SCHEMAS)),)
 export SERVESPEC_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json
 endif
 
-.PHONY: demo test tools venv schema bench clean
+.PHONY: demo test tools chromium venv schema bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,11 +46,25 @@ $(SARIF_SCHEMA):
 		echo "npm not found: the SARIF schema test is skipped"; \
 	fi
 
-tools: $(TOOLS)/kubeconform $(SARIF_SCHEMA)
+# Debian's Chromium renders the capacity chart in a test (installed when missing and apt-get is usable).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's chromium for the chart test"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1) || \
+		echo "could not install chromium: the chart rendering test is skipped"; \
+	else \
+		echo "chromium not found and cannot be installed here: the chart rendering test is skipped"; \
+	fi
+
+tools: $(TOOLS)/kubeconform $(SARIF_SCHEMA) chromium
 
 demo: venv tools
 	$(BIN)/servespec validate examples/*.yaml
 	$(BIN)/servespec lint examples/*.yaml
+	$(BIN)/servespec plan examples/agency.yaml --html out/agency-plan.html
+	$(BIN)/servespec diff examples/changes/scale-down/old.yaml examples/changes/scale-down/new.yaml || [ $$? -eq 1 ]
 	$(BIN)/servespec compile examples/operations-guide.yaml -o out/operations-guide
 	$(BIN)/servespec check examples/*.yaml --golden golden
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     import datetime
 
     from compiler.lint import LintReport
+    from compiler.plan import FleetPlan
+    from compiler.review import DiffReport
 
 
 @dataclass
@@ -121,6 +123,30 @@ def validate_files(files: Iterable[str], env: Optional[str] = None) -> Validatio
         except InputError as err:
             result.input_errors.append(str(err))
     return result
+
+
+def diff(old: Optional[str] = None, new: Optional[str] = None, *, base: Optional[str] = None,
+         specs: Iterable[str] = (), env: Optional[str] = None,
+         cost_threshold: Optional[float] = None) -> "DiffReport":
+    """Compare two compiled trees or spec files (`old`, `new`), or `specs` at git revision `base` with the
+    working tree. Specs are compiled in memory, without Node. Raises SpecError / InputError."""
+    from compiler.review import (DEFAULT_COST_THRESHOLD, objects_at_revision, objects_of, objects_of_specs,
+                                 review)
+
+    threshold = DEFAULT_COST_THRESHOLD if cost_threshold is None else cost_threshold
+    if base is not None:
+        specs = list(specs)
+        return review(objects_at_revision(base, specs, env), objects_of_specs(specs, env), threshold)
+    if old is None or new is None:
+        raise InputError("diff needs OLD and NEW, or --base with spec files")
+    return review(objects_of(old, env), objects_of(new, env), threshold)
+
+
+def plan(file: str, env: Optional[str] = None) -> "FleetPlan":
+    """The weekly capacity and cost plan of one spec (in one environment)."""
+    from compiler.plan import plan_fleet
+
+    return plan_fleet(load_fleet(file, env))
 
 
 def spec_json_schema() -> dict:
@@ -327,6 +353,20 @@ def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
             if directory.exists():
                 shutil.rmtree(directory, ignore_errors=True)
     return result
+
+
+def compile_stream(specs: list[str], env: Optional[str] = None,
+                   options: SchemaOptions = SchemaOptions()) -> tuple[CompileResult, str]:
+    """Compile specs into one YAML stream (`---` before each object, in file-name order), for tools that
+    read manifests from standard output (Argo CD plugins, `kubectl apply -f -`)."""
+    with tempfile.TemporaryDirectory(prefix="servespec-") as scratch:
+        def stage_files(files: dict[str, str]) -> Path:
+            directory = Path(scratch) / "tree"
+            write_files(directory, files)
+            return directory
+
+        result = compile_to_files(compile_targets(list(specs), env), options, stage_files)
+    return result, "".join(f"---\n{result.files[name]}" for name in sorted(result.files))
 
 
 def _publish(target: Path, files: dict[str, str]) -> None:

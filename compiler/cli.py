@@ -47,6 +47,8 @@ def main() -> None:
     Examples:
       servespec validate examples/*.yaml
       servespec lint examples/*.yaml --policy production
+      servespec plan examples/agency.yaml --html plan.html
+      servespec diff --base origin/main fleet.yaml --format markdown
       servespec compile examples/quickstart.yaml -o out/
       servespec schema > schemas/servespec.schema.json
 
@@ -172,6 +174,94 @@ def rules(rule_id, markdown) -> None:
         click.echo(rule_docs.rule_text(rule), nl=False)
 
 
+@main.command(name="diff", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, metavar="OLD NEW | SPEC...")
+@click.option("--base", metavar="GITREV", help="Compare SPEC... at this git revision with the working tree "
+              "(read with `git show`; nothing is checked out).")
+@click.option("--env", "env", metavar="NAME", help="Apply this environment overlay to specs.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="text (coloured on a terminal), markdown (a pull-request comment) or json.")
+@click.option("--cost-threshold", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="PERCENT",
+              help="Raise RSK009 when the projected monthly cost moves by more than this.")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: when writing to a terminal).")
+def diff_command(paths, base, env, output_format, cost_threshold, color) -> None:
+    """Show what a change does to the compiled objects, with risk notes.
+
+    \b
+    OLD and NEW are compiled trees (directories) or spec files (compiled in memory,
+    without Node). Objects are matched by apiVersion, kind, namespace and name; fields
+    are compared as data, list items by name (containers, env, ports, triggers). Risk
+    notes flag what a reviewer must not miss: PDB loosened (RSK001), replicas reduced
+    (RSK002), GPU changed (RSK003), image changed (RSK004), security relaxed (RSK005),
+    network widened (RSK006), canary gates removed (RSK007), schedule changed (RSK008),
+    monthly cost moved beyond --cost-threshold (RSK009, specs only).
+
+    \b
+    Examples:
+      servespec diff out/before out/after
+      servespec diff examples/changes/cost-up/old.yaml examples/changes/cost-up/new.yaml
+      servespec diff --base origin/main deploy/fleet.yaml --format markdown > comment.md
+
+    Exit codes: 0 no difference, 1 differences, 2 usage error or unreadable input.
+    """
+    from compiler import api
+    from compiler.output import diff_report
+
+    if base is None and len(paths) != 2:
+        raise click.UsageError("give OLD and NEW, or --base GITREV with one or more spec files")
+    if base is not None and not paths:
+        raise click.UsageError("--base needs the spec files to compare")
+    report = _run(lambda: api.diff(*(paths if base is None else (None, None)), base=base,
+                                   specs=paths if base else (), env=env, cost_threshold=cost_threshold),
+                  bad_spec_exit=2)
+    if output_format == "markdown":
+        click.echo(diff_report.render_markdown(report), nl=False)
+    elif output_format == "json":
+        click.echo(diff_report.render_json(report), nl=False)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        click.echo(diff_report.render_text(report, use_color), nl=False, color=use_color)
+    sys.exit(1 if report.changes else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("spec", metavar="SPEC")
+@click.option("--env", "env", metavar="NAME", help="Apply this environment overlay.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Format of the plan on standard output.")
+@click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML page: a weekly "
+              "capacity chart per pool and the cost tables (works offline).")
+@click.option("--svg", "svg_file", metavar="FILE", help="Also write the charts alone as one SVG file.")
+def plan(spec, env, output_format, html_file, svg_file) -> None:
+    """Weekly capacity and cost: replicas and GPUs per hour, peaks, GPU-hours, monthly cost.
+
+    \b
+    For each hour of a week (UTC; each schedule read in its own time zone): the replicas
+    the schedules keep and the most a metric trigger can reach, per model; GPUs per pool
+    against maxGPUs, with the largest rollout surge; GPU-hours per week and projected
+    monthly cost per pool and model against budget.monthlyUSD; each model's startup
+    budget and canary duration. Never starts Node.
+
+    \b
+    Examples:
+      servespec plan examples/operations-guide.yaml
+      servespec plan examples/agency.yaml --env staging --html plan.html
+      servespec plan fleet.yaml --format json | jq '.pools[] | {name, peakGPUs}'
+
+    Exit codes: 0 planned, 1 invalid spec, 2 usage error or unreadable input.
+    """
+    from compiler import api
+    from compiler.output import plan_chart, plan_report
+    from compiler.writer import write_file_atomically
+
+    fleet_plan = _run(lambda: api.plan(spec, env))
+    for target, render in ((html_file, plan_chart.render_html), (svg_file, plan_chart.render_svg)):
+        if target:
+            _run(lambda: write_file_atomically(target, render(fleet_plan)))
+    click.echo((plan_report.render_json if output_format == "json" else plan_report.render_text)(fleet_plan),
+               nl=False)
+
+
 def schema_options(function):
     """Options shared by `compile` and `check` for validating the compiled objects."""
     options = [
@@ -220,7 +310,7 @@ def _report_schema(result) -> None:
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               help="Output directory, replaced whole and atomically (one spec: DIR/<namespace>/<kind>-<name>.yaml; "
-                   "several: DIR/<spec name>/...).")
+                   "several: DIR/<spec name>/...). '-' prints one YAML stream to standard output instead.")
 @click.option("--env", "env", metavar="NAME", help="Apply this environment overlay.")
 @schema_options
 def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, validator) -> None:
@@ -236,6 +326,7 @@ def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, v
     Examples:
       servespec compile examples/quickstart.yaml -o out/quickstart
       servespec compile examples/agency.yaml --env staging -o out/agency-staging
+      servespec compile examples/quickstart.yaml -o - | kubectl apply --dry-run=client -f -
       servespec compile fleet.yaml -o out \\
         --schema-location '../shared/crd-schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
 
@@ -244,6 +335,14 @@ def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, v
     options = _schema_options(schema_locations, kubernetes_version, validator)
     from compiler import api
 
+    if out_dir == "-":
+        result, stream = _run(lambda: api.compile_stream(list(specs), env, options))
+        _report_schema(result)
+        if not result.ok:
+            click.echo(f"{len(result.invalid)} invalid object(s); nothing printed", err=True)
+            sys.exit(1)
+        click.echo(stream, nl=False)
+        return
     result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options))
     _report_schema(result)
     if not result.ok:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from compiler.diagnostics import Diagnostic, InputError, SpecError
-from compiler.loader import LoadedSpec, load_spec
+from compiler.loader import load_spec
 from compiler.overlay import apply_environment, environment_names
 from compiler.policy import SEVERITY_ORDER, CustomRule, Policy
 from compiler.resolve import ResolvedFleet

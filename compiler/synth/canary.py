@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from compiler.resolve import ResolvedFleet, ResolvedModel
 from compiler.synth.common import json_number, manifest, model_metadata
+from compiler.types import duration_seconds
 
 METRIC_INTERVAL = "1m"
 
@@ -37,3 +40,12 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict:
     if autoscaled:
         spec["autoscalerRef"] = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": model.name}
     return manifest("flagger.app/v1beta1", "Canary", model_metadata(fleet, model), spec=spec)
+
+
+def rollout_seconds(model) -> int:
+    """Time from the first analysis to promotion: steps to maxWeight (canary) or iterations (blue/green),
+    times the interval."""
+    settings = model.analysis
+    steps = (math.ceil(settings.max_weight / settings.step_weight) if model.spec.rollout.strategy == "canary"
+             else settings.iterations)
+    return steps * duration_seconds(settings.interval)

@@ -1,24 +1,13 @@
 from __future__ import annotations
 
-import math
-
 from pydantic import Field
 
-from compiler.types import duration_seconds
+from compiler.synth.canary import rollout_seconds
 from policies.rule import Finding, Rule, RuleOptions, model_path
 
 
 class Options(RuleOptions):
     over_minutes: int = Field(default=0, ge=0, description="Report only rollouts longer than this.")
-
-
-def rollout_seconds(model) -> int:
-    """Time from the first analysis to promotion: steps to maxWeight (canary) or iterations (blue/green),
-    times the interval."""
-    settings = model.analysis
-    steps = (math.ceil(settings.max_weight / settings.step_weight) if model.spec.rollout.strategy == "canary"
-             else settings.iterations)
-    return steps * duration_seconds(settings.interval)
 
 
 class CanaryDuration(Rule):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from policies.rule import Finding, Rule, RuleOptions, model_path
-from policies.rules.pdb_blocks_drain import allowed_disruptions
+from compiler.synth.pod_disruption_budget import allowed_disruptions
 
 
 class Options(RuleOptions):

@@ -1,0 +1,112 @@
+"""The weekly capacity and cost plan of a fleet: per model and per pool, hour by hour (UTC).
+
+All figures come from `compiler.capacity` (see its docstring for the rules: reference week, schedule
+windows, peak versus scheduled replicas, MIG shares, rollout surge, weeks per month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from compiler.capacity import (
+    HOURS_PER_WEEK,
+    WEEKS_PER_MONTH,
+    gpus_per_replica,
+    peak_replicas,
+    pool_gpus,
+    pool_peak,
+    scheduled_replicas,
+)
+from compiler.resolve import ResolvedFleet
+from compiler.synth.canary import rollout_seconds
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    name: str
+    pool: str
+    priority: str
+    gpus_per_replica: float
+    scheduled: tuple[int, ...]
+    """Replicas the schedules keep, per hour of the week (UTC)."""
+    peak: tuple[int, ...]
+    """Most replicas possible per hour (max with a metric trigger)."""
+    gpu_hours_per_week: float
+    monthly_cost: float
+    startup_budget_seconds: int
+    rollout: str
+    rollout_seconds: Optional[int]
+    """Time for a canary to reach maxWeight or a blue/green to promote; None for rolling updates."""
+
+    @property
+    def peak_gpus(self) -> tuple[float, ...]:
+        return tuple(replicas * self.gpus_per_replica for replicas in self.peak)
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    name: str
+    gpu: str
+    max_gpus: int
+    cost_per_gpu_hour: float
+    spot: bool
+    models: tuple[ModelPlan, ...]
+    hourly_gpus: tuple[int, ...]
+    """Whole GPUs the pool needs per hour at peak replicas (MIG slices rounded up per profile)."""
+    peak_gpus: int
+    peak_hour: int
+    peak_with_surge: int
+    surge_model: Optional[str]
+    gpu_hours_per_week: float
+    monthly_cost: float
+
+    @property
+    def over_limit(self) -> bool:
+        return self.peak_with_surge > self.max_gpus
+
+
+@dataclass(frozen=True)
+class FleetPlan:
+    name: str
+    environment: Optional[str]
+    pools: tuple[PoolPlan, ...]
+    budget: Optional[float]
+
+    @property
+    def models(self) -> tuple[ModelPlan, ...]:
+        return tuple(model for pool in self.pools for model in pool.models)
+
+    @property
+    def monthly_cost(self) -> float:
+        return sum(pool.monthly_cost for pool in self.pools)
+
+
+def plan_fleet(fleet: ResolvedFleet) -> FleetPlan:
+    pools = []
+    for pool in fleet.pools.values():
+        resolved = [model for model in fleet.models if model.pool.name == pool.name]
+        models = []
+        for model in resolved:
+            share = gpus_per_replica(model)
+            scheduled = scheduled_replicas(model)
+            gpu_hours = float(sum(scheduled) * share)
+            models.append(ModelPlan(
+                name=model.name, pool=pool.name, priority=model.spec.priority, gpus_per_replica=float(share),
+                scheduled=scheduled, peak=peak_replicas(model), gpu_hours_per_week=gpu_hours,
+                monthly_cost=gpu_hours * pool.spec.cost_per_gpu_hour * WEEKS_PER_MONTH,
+                startup_budget_seconds=model.startup_budget_seconds, rollout=model.spec.rollout.strategy,
+                rollout_seconds=rollout_seconds(model) if model.analysis is not None else None))
+        peaks = [peak_replicas(model) for model in resolved]
+        hourly = tuple(pool_gpus(pool, [(model, replicas[hour]) for model, replicas in zip(resolved, peaks)])
+                       for hour in range(HOURS_PER_WEEK))
+        peak = pool_peak(fleet, pool)
+        gpu_hours = sum(model.gpu_hours_per_week for model in models)
+        pools.append(PoolPlan(
+            name=pool.name, gpu=pool.gpu.name, max_gpus=pool.spec.max_gpus,
+            cost_per_gpu_hour=pool.spec.cost_per_gpu_hour, spot=pool.spec.spot, models=tuple(models),
+            hourly_gpus=hourly, peak_gpus=peak.gpus, peak_hour=peak.hour, peak_with_surge=peak.with_surge,
+            surge_model=peak.surge_model, gpu_hours_per_week=gpu_hours,
+            monthly_cost=sum(model.monthly_cost for model in models)))
+    budget = fleet.spec.budget.monthly_usd if fleet.spec.budget else None
+    return FleetPlan(fleet.name, fleet.environment, tuple(pools), budget)

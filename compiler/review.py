@@ -1,0 +1,104 @@
+"""What a reviewer sees for a change: object diff, risk notes and cost movement, from compiled trees,
+spec files, or a spec at a git revision against the working tree."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from typing import Optional
+
+from compiler.capacity import monthly_cost
+from compiler.diagnostics import InputError
+from compiler.diff import ObjectChange, ObjectSet, diff_objects, read_objects
+from compiler.loader import load_spec, load_text
+from compiler.overlay import apply_environment
+from compiler.resolve import ResolvedFleet
+from compiler.risks import RiskNote, cost_risk, object_risks
+
+DEFAULT_COST_THRESHOLD = 10.0
+"""Percent the projected monthly cost may move before RSK009 is raised."""
+
+
+@dataclass
+class DiffReport:
+    changes: list[ObjectChange] = field(default_factory=list)
+    risks: list[RiskNote] = field(default_factory=list)
+    costs: list[tuple[str, float, float]] = field(default_factory=list)
+    """(fleet, old monthly cost, new monthly cost) of fleets whose cost moved, when both sides are specs."""
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.count('added')} to add, {self.count('changed')} to change, {self.count('removed')} to remove"
+
+
+def fleet_objects(fleets: list[ResolvedFleet]) -> ObjectSet:
+    """The objects `compile` writes for the fleets (the planned manifests cdk8s receives and returns)."""
+    from compiler.synth import build_manifests
+
+    objects = ObjectSet(fleets=fleets, from_specs=True)
+    for fleet in fleets:
+        for manifest in build_manifests(fleet):
+            objects.add(manifest.data, fleet.file)
+    return objects
+
+
+def _resolve(loaded, env: Optional[str]) -> ResolvedFleet:
+    from compiler.api import resolve_loaded
+
+    fleet = resolve_loaded(loaded)
+    return fleet if env is None else resolve_loaded(apply_environment(loaded, env), env)
+
+
+def objects_of(source: str, env: Optional[str] = None) -> ObjectSet:
+    """A compiled tree (a directory) or a spec file (compiled in memory, without Node)."""
+    if os.path.isdir(source):
+        return read_objects(source)
+    return fleet_objects([_resolve(load_spec(source), env)])
+
+
+def _git(directory: str, *args: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise InputError("git is not installed") from None
+
+
+def objects_of_specs(specs: list[str], env: Optional[str] = None) -> ObjectSet:
+    """The specs in the working tree; a spec that does not exist (deleted by the change) contributes nothing."""
+    return fleet_objects([_resolve(load_spec(spec), env) for spec in specs if os.path.exists(spec)])
+
+
+def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = None) -> ObjectSet:
+    """The specs as they were at a git revision (read with `git show`, no checkout); a spec that did not
+    exist then contributes nothing."""
+    fleets = []
+    for spec in specs:
+        directory, name = os.path.dirname(os.path.abspath(spec)), os.path.basename(spec)
+        if _git(directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode != 0:
+            raise InputError(f"{revision!r} is not a git revision of the repository holding {spec}")
+        shown = _git(directory, "show", f"{revision}:./{name}")
+        if shown.returncode != 0:
+            if not os.path.exists(spec):
+                raise InputError(f"{spec}: neither in the working tree nor at {revision}")
+            continue
+        fleets.append(_resolve(load_text(shown.stdout, f"{revision}:{spec}"), env))
+    return fleet_objects(fleets)
+
+
+def review(old: ObjectSet, new: ObjectSet, cost_threshold: float = DEFAULT_COST_THRESHOLD) -> DiffReport:
+    changes = diff_objects(old, new)
+    report = DiffReport(changes, object_risks(changes, new))
+    if old.from_specs and new.from_specs:
+        names = sorted({fleet.name for fleet in old.fleets + new.fleets})
+        for name in names:
+            before = sum(monthly_cost(m) for f in old.fleets if f.name == name for m in f.models)
+            after = sum(monthly_cost(m) for f in new.fleets if f.name == name for m in f.models)
+            if round(before, 2) != round(after, 2):
+                report.costs.append((name, before, after))
+            report.risks += cost_risk(name, before, after, cost_threshold)
+        report.risks.sort()
+    return report

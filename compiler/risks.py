@@ -1,0 +1,312 @@
+"""Risk notes: the changes in a diff a reviewer must not miss, each with a stable ID and a severity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional
+
+from compiler.diff import MISSING, ObjectChange, ObjectSet, show
+from compiler.synth.pod_disruption_budget import allowed_disruptions
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+UNKNOWN_REPLICAS = 100
+"""Replica count a PodDisruptionBudget is judged at when the diff does not include its workload."""
+
+
+@dataclass(frozen=True)
+class RiskKind:
+    id: str
+    slug: str
+    severity: str
+    title: str
+
+
+@dataclass(frozen=True, order=True)
+class RiskNote:
+    rank: int
+    id: str
+    subject: str
+    message: str
+    severity: str
+    slug: str
+
+
+RISKS = {risk.id: risk for risk in (
+    RiskKind("RSK001", "pdb-loosened", "warning", "PodDisruptionBudget removed or loosened"),
+    RiskKind("RSK002", "replicas-reduced", "warning", "Fewer minimum or maximum replicas"),
+    RiskKind("RSK003", "gpu-changed", "warning", "GPU type, MIG slice or GPU count changed"),
+    RiskKind("RSK004", "image-changed", "info", "Image or model version changed (warning when not pinned)"),
+    RiskKind("RSK005", "security-relaxed", "error", "Security context or Pod Security level relaxed"),
+    RiskKind("RSK006", "network-widened", "warning", "NetworkPolicy removed or widened"),
+    RiskKind("RSK007", "canary-gates-removed", "warning", "Canary gates removed or rollout switched to rolling"),
+    RiskKind("RSK008", "schedule-changed", "info", "Scaling schedule added, removed or changed"),
+    RiskKind("RSK009", "cost-changed", "warning", "Projected monthly cost changed by more than the threshold"),
+)}
+
+
+def _note(risk_id: str, subject: str, message: str, severity: Optional[str] = None) -> RiskNote:
+    risk = RISKS[risk_id]
+    severity = severity or risk.severity
+    return RiskNote(SEVERITY_RANK[severity], risk_id, subject, message, severity, risk.slug)
+
+
+def _budget(spec: dict) -> str:
+    key = "minAvailable" if "minAvailable" in spec else "maxUnavailable"
+    return f"{key}: {spec.get(key)}"
+
+
+def pdb_loosened(changes, context: "ReviewContext") -> Iterator[RiskNote]:
+    for change in changes:
+        if change.kind != "PodDisruptionBudget":
+            continue
+        if change.status == "removed" and change.name in context.deployments:
+            yield _note("RSK001", change.label, "disruption budget removed: a drain may now evict every replica")
+        elif change.status == "changed":
+            old, new = change.old["spec"], change.new["spec"]
+            replicas = context.replicas(change.name)
+            count = replicas or UNKNOWN_REPLICAS
+            before, after = allowed_disruptions(old, count), allowed_disruptions(new, count)
+            if after > before:
+                scale = f"{after} of {replicas} replicas at once (was {before})" if replicas else \
+                    "more replicas at once than before"
+                yield _note("RSK001", change.label, f"{_budget(old)} -> {_budget(new)}: a drain may evict {scale}")
+
+
+def replicas_reduced(changes, context) -> Iterator[RiskNote]:
+    fields = {"ScaledObject": ("minReplicaCount", "maxReplicaCount"), "Deployment": ("replicas",)}
+    for change in changes:
+        if change.status != "changed" or change.kind not in fields:
+            continue
+        for key in fields[change.kind]:
+            old, new = change.old["spec"].get(key), change.new["spec"].get(key)
+            if isinstance(old, int) and isinstance(new, int) and new < old:
+                yield _note("RSK002", change.label, f"{key} reduced: {old} -> {new}")
+
+
+def _gpu_requests(pod: dict) -> dict[str, dict[str, str]]:
+    return {c["name"]: {k: v for k, v in c.get("resources", {}).get("requests", {}).items()
+                        if k.startswith("nvidia.com/")} for c in pod.get("containers", [])}
+
+
+def _compute_capability(pod: dict) -> Optional[str]:
+    terms = pod.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution",
+                                                                 {}).get("nodeSelectorTerms", [])
+    values = {e["key"]: e["values"][0] for t in terms for e in t.get("matchExpressions", []) if e.get("values")}
+    major, minor = values.get("nvidia.com/gpu.compute.major"), values.get("nvidia.com/gpu.compute.minor")
+    return f"{major}.{minor}" if major else None
+
+
+def gpu_changed(changes, context) -> Iterator[RiskNote]:
+    for change in changes:
+        if change.kind != "Deployment" or change.status != "changed":
+            continue
+        old, new = change.old["spec"]["template"]["spec"], change.new["spec"]["template"]["spec"]
+        found = []
+        old_requests, new_requests = _gpu_requests(old), _gpu_requests(new)
+        for name in sorted(set(old_requests) & set(new_requests)):
+            if old_requests[name] != new_requests[name]:
+                found.append(f"{name} GPU request {show(old_requests[name] or None)} -> "
+                             f"{show(new_requests[name] or None)}")
+        if old.get("nodeSelector") != new.get("nodeSelector"):
+            found.append(f"node selector {show(old.get('nodeSelector'))} -> {show(new.get('nodeSelector'))}")
+        if _compute_capability(old) != _compute_capability(new):
+            found.append(f"GPU compute capability {_compute_capability(old)} -> {_compute_capability(new)}")
+        if found:
+            yield _note("RSK003", change.label, "; ".join(found))
+
+
+def image_changed(changes, context) -> Iterator[RiskNote]:
+    for change in changes:
+        if change.kind != "Deployment" or change.status != "changed":
+            continue
+        for item in change.changes:
+            if item.path.endswith(".image") and isinstance(item.new, str):
+                pinned = "@sha256:" in item.new
+                yield _note("RSK004", change.label,
+                            f"{item.path.rsplit('.', 1)[0].rsplit('.', 1)[-1]} image {show(item.old)} -> "
+                            f"{show(item.new)} ({'pinned by digest' if pinned else 'NOT pinned by digest'})",
+                            None if pinned else "warning")
+            elif item.path == 'metadata.labels["app.kubernetes.io/version"]':
+                yield _note("RSK004", change.label, f"model version {show(item.old)} -> {show(item.new)}")
+
+
+def _relaxations(old: dict, new: dict) -> Iterator[str]:
+    if old.get("runAsNonRoot") is True and new.get("runAsNonRoot") is not True:
+        yield "runAsNonRoot no longer true"
+    if old.get("allowPrivilegeEscalation") is False and new.get("allowPrivilegeEscalation") is not False:
+        yield "allowPrivilegeEscalation no longer false"
+    if new.get("privileged") is True and old.get("privileged") is not True:
+        yield "privileged"
+    if old.get("readOnlyRootFilesystem") is True and new.get("readOnlyRootFilesystem") is not True:
+        yield "root filesystem writable"
+    if new.get("runAsUser") == 0 and old.get("runAsUser") != 0:
+        yield "runs as root (uid 0)"
+    old_caps, new_caps = old.get("capabilities", {}), new.get("capabilities", {})
+    if "ALL" in old_caps.get("drop", []) and "ALL" not in new_caps.get("drop", []):
+        yield "capabilities no longer dropped"
+    added = sorted(set(new_caps.get("add", [])) - set(old_caps.get("add", [])))
+    if added:
+        yield f"capabilities added: {', '.join(added)}"
+    if old.get("seccompProfile", {}).get("type") in ("RuntimeDefault", "Localhost") and \
+            new.get("seccompProfile", {}).get("type") not in ("RuntimeDefault", "Localhost"):
+        yield "seccomp profile removed"
+
+
+PSA_LEVELS = {"restricted": 0, "baseline": 1, "privileged": 2}
+
+
+def security_relaxed(changes, context) -> Iterator[RiskNote]:
+    for change in changes:
+        if change.status != "changed":
+            continue
+        if change.kind == "Namespace":
+            label = "pod-security.kubernetes.io/enforce"
+            old = change.old["metadata"].get("labels", {}).get(label, "privileged")
+            new = change.new["metadata"].get("labels", {}).get(label, "privileged")
+            if PSA_LEVELS.get(new, 2) > PSA_LEVELS.get(old, 2):
+                yield _note("RSK005", change.label, f"Pod Security level {old} -> {new}")
+        if change.kind != "Deployment":
+            continue
+        old_pod, new_pod = change.old["spec"]["template"]["spec"], change.new["spec"]["template"]["spec"]
+        found = [f"pod: {text}" for text in _relaxations(old_pod.get("securityContext", {}),
+                                                        new_pod.get("securityContext", {}))]
+        new_containers = {c["name"]: c for c in new_pod.get("containers", [])}
+        for container in old_pod.get("containers", []):
+            after = new_containers.get(container["name"])
+            if after is not None:
+                found += [f"{container['name']}: {text}" for text in _relaxations(
+                    container.get("securityContext", {}), after.get("securityContext", {}))]
+                writable = [m["mountPath"] for m in after.get("volumeMounts", [])
+                            if not m.get("readOnly") and any(o["mountPath"] == m["mountPath"] and o.get("readOnly")
+                                                             for o in container.get("volumeMounts", []))]
+                found += [f"{container['name']}: {path} now writable" for path in writable]
+        if old_pod.get("automountServiceAccountToken") is False and new_pod.get("automountServiceAccountToken") \
+                is not False:
+            found.append("service account token mounted")
+        if found:
+            yield _note("RSK005", change.label, "; ".join(found))
+
+
+def _allowed(rules: list[dict], peers_key: str) -> set[tuple[str, str]]:
+    """(peer namespace or '*', port or '*') pairs a list of NetworkPolicy rules allows."""
+    allowed = set()
+    for rule in rules:
+        peers = set()
+        for peer in rule.get(peers_key) or [{}]:
+            selector = peer.get("namespaceSelector")
+            if not selector and not peer.get("podSelector") and not peer.get("ipBlock"):
+                peers.add("*")
+            elif selector is None:
+                peers.add("(own namespace)")
+            else:
+                labels = selector.get("matchLabels", {})
+                values = [v for e in selector.get("matchExpressions", []) for v in e.get("values", [])]
+                peers.update(values + list(labels.values()) or ["*"])
+        ports = {f"{p.get('protocol', 'TCP')}/{p.get('port', '*')}" for p in rule.get("ports", [])} or {"*"}
+        allowed.update((peer, port) for peer in peers for port in ports)
+    return allowed
+
+
+def _covered(pair: tuple[str, str], allowed: set[tuple[str, str]]) -> bool:
+    peer, port = pair
+    return any(p in (peer, "*") and q in (port, "*") for p, q in allowed)
+
+
+def network_widened(changes, context) -> Iterator[RiskNote]:
+    for change in changes:
+        if change.kind != "NetworkPolicy":
+            continue
+        if change.status == "removed" and change.name in context.deployments:
+            yield _note("RSK006", change.label, "NetworkPolicy removed: the model accepts and opens any connection")
+        elif change.status == "changed":
+            wider = []
+            for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+                old = _allowed(change.old["spec"].get(direction, []), peers_key)
+                new = _allowed(change.new["spec"].get(direction, []), peers_key)
+                added = sorted(pair for pair in new if not _covered(pair, old))
+                if added:
+                    wider.append(f"{direction} now allows " + ", ".join(f"{peer} port {port}"
+                                                                         for peer, port in added[:5]))
+            if wider:
+                yield _note("RSK006", change.label, "; ".join(wider))
+
+
+def canary_gates_removed(changes, context) -> Iterator[RiskNote]:
+    for change in changes:
+        if change.kind != "Canary":
+            continue
+        if change.status == "removed" and change.name in context.deployments:
+            yield _note("RSK007", change.label, "canary analysis removed: the model now rolls out without gates")
+        elif change.status == "changed":
+            old = {m["name"] for m in change.old["spec"]["analysis"].get("metrics", [])}
+            new = {m["name"] for m in change.new["spec"]["analysis"].get("metrics", [])}
+            if old - new:
+                yield _note("RSK007", change.label, f"gates removed: {', '.join(sorted(old - new))}")
+
+
+def schedule_changed(changes, context) -> Iterator[RiskNote]:
+    for change in changes:
+        if change.kind != "ScaledObject":
+            continue
+        old = {t["name"]: t for t in (change.old or {}).get("spec", {}).get("triggers", []) if t["type"] == "cron"}
+        new = {t["name"]: t for t in (change.new or {}).get("spec", {}).get("triggers", []) if t["type"] == "cron"}
+        for name in sorted(set(old) | set(new)):
+            if name not in new:
+                yield _note("RSK008", change.label, f"schedule {name} removed")
+            elif name not in old:
+                meta = new[name]["metadata"]
+                yield _note("RSK008", change.label, f"schedule {name} added: {meta['start']} to {meta['end']} "
+                                                    f"({meta['timezone']}), {meta['desiredReplicas']} replicas")
+            elif old[name] != new[name]:
+                moved = [f"{key} {show(old[name]['metadata'].get(key, MISSING))} -> "
+                         f"{show(new[name]['metadata'].get(key, MISSING))}"
+                         for key in sorted(set(old[name]["metadata"]) | set(new[name]["metadata"]))
+                         if old[name]["metadata"].get(key) != new[name]["metadata"].get(key)]
+                yield _note("RSK008", change.label, f"schedule {name} changed: {', '.join(moved)}")
+
+
+OBJECT_CHECKS: tuple[Callable, ...] = (pdb_loosened, replicas_reduced, gpu_changed, image_changed, security_relaxed,
+                                       network_widened, canary_gates_removed, schedule_changed)
+
+
+@dataclass
+class ReviewContext:
+    """What the checks need to know about the new side beyond the changes."""
+
+    new: ObjectSet
+
+    @property
+    def deployments(self) -> set[str]:
+        """Names of the Deployments that still exist."""
+        return {identity[3] for identity in self.new.objects if identity[1] == "Deployment"}
+
+    def replicas(self, name: str) -> Optional[int]:
+        """The fewest replicas a model runs with on the new side (ScaledObject min, else the Deployment's);
+        None when neither object is there."""
+        for (_, kind, _, object_name), data in self.new.objects.items():
+            if object_name == name and kind == "ScaledObject":
+                return max(1, data["spec"].get("minReplicaCount", 1))
+        for (_, kind, _, object_name), data in self.new.objects.items():
+            if object_name == name and kind == "Deployment":
+                return max(1, data["spec"].get("replicas", 1))
+        return None
+
+
+def object_risks(changes: list[ObjectChange], new: ObjectSet) -> list[RiskNote]:
+    """Risk notes of the object changes that lead to `new`."""
+    context = ReviewContext(new)
+    return sorted(note for check in OBJECT_CHECKS for note in check(changes, context))
+
+
+def cost_risk(fleet_name: str, old_cost: float, new_cost: float, threshold_percent: float) -> list[RiskNote]:
+    """RSK009 when the projected monthly cost moves by more than `threshold_percent`."""
+    if old_cost == new_cost:
+        return []
+    change = (new_cost - old_cost) / old_cost * 100 if old_cost else float("inf")
+    if abs(change) <= threshold_percent:
+        return []
+    direction = "up" if new_cost > old_cost else "down"
+    percent = "new spend" if old_cost == 0 else f"{change:+.0f}%"
+    return [_note("RSK009", f"fleet {fleet_name}", f"projected monthly GPU cost {direction}: ${old_cost:,.0f} -> "
+                                                   f"${new_cost:,.0f} ({percent})",
+                  None if direction == "up" else "info")]
