@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
@@ -19,23 +19,20 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from compiler import cdk8s_runtime
 from compiler.diagnostics import Diagnostic, InputError, SpecError
 from compiler.golden import compare
-from compiler.loader import LoadedSpec, load_spec
 from compiler.manifest_validation import (
     DEFAULT_KUBERNETES_VERSION,
     BuiltinValidator,
     find_kubeconform,
     validate_with_kubeconform,
 )
-from compiler.model import FleetSpec
-from compiler.overlay import apply_environment, environment_names
-from compiler.parse import parse_fleet
-from compiler.reference import spec_reference
-from compiler.resolve import ResolvedFleet, resolve
-from compiler.semantics import check_semantics
-from compiler.writer import render_yaml, replace_tree, stage, write_files
+from compiler.writer import replace_tree, stage, staging_directory, write_files
 
 if TYPE_CHECKING:
     import datetime
+
+    from compiler.loader import LoadedSpec
+    from compiler.model import FleetSpec
+    from compiler.resolve import ResolvedFleet
 
     from compiler.lint import LintReport
     from compiler.plan import FleetPlan
@@ -56,6 +53,9 @@ class ValidationResult:
 
 
 def _spec_of(loaded: LoadedSpec) -> FleetSpec:
+    from compiler.parse import parse_fleet
+    from compiler.semantics import check_semantics
+
     spec = parse_fleet(loaded.data, loaded.source_map)
     problems = check_semantics(spec, loaded.source_map)
     if problems:
@@ -65,11 +65,16 @@ def _spec_of(loaded: LoadedSpec) -> FleetSpec:
 
 def resolve_loaded(loaded: LoadedSpec, env: Optional[str] = None) -> ResolvedFleet:
     """Validate and resolve a loaded spec (`env` names the overlay already applied to it)."""
+    from compiler.resolve import resolve
+
     return resolve(_spec_of(loaded), loaded.source_map, loaded.file, env)
 
 
 def load_fleet(file: str, env: Optional[str] = None) -> ResolvedFleet:
     """Load, validate and resolve one spec file (with the environment overlay `env` applied)."""
+    from compiler.loader import load_spec
+    from compiler.overlay import apply_environment
+
     loaded = load_spec(file)
     fleet = resolve_loaded(loaded)
     if env is None:
@@ -89,6 +94,9 @@ def lint(files: Iterable[str], policy: str = "baseline", env: Optional[str] = No
 
 def validate_file(file: str, env: Optional[str] = None) -> list[Diagnostic]:
     """Every problem of one spec; without `env`, the base spec and each of its environments are checked."""
+    from compiler.loader import load_spec
+    from compiler.overlay import apply_environment, environment_names
+
     loaded = load_spec(file)
     try:
         _spec_of(loaded)
@@ -151,6 +159,8 @@ def plan(file: str, env: Optional[str] = None) -> "FleetPlan":
 
 def spec_json_schema() -> dict:
     """The JSON Schema of the spec format (draft 2020-12)."""
+    from compiler.model import FleetSpec
+
     schema = FleetSpec.model_json_schema(by_alias=True)
     schema = {"$schema": schema.pop("$schema"), "$id": "https://servespec.dev/schemas/servespec.schema.json",
               **schema}
@@ -164,6 +174,8 @@ def spec_json_schema_text() -> str:
 
 def spec_reference_text() -> str:
     """The Markdown spec reference, the exact text of docs/spec.md."""
+    from compiler.reference import spec_reference
+
     return spec_reference(spec_json_schema())
 
 
@@ -208,6 +220,9 @@ def compile_targets(specs: list[str], env: Optional[str] = None) -> list[Target]
 
 def golden_targets(specs: list[str]) -> list[Target]:
     """What `check` compares: every spec as `<name>/` and each of its environments as `<name>@<env>/`."""
+    from compiler.loader import load_spec
+    from compiler.overlay import environment_names
+
     targets = []
     for tree, spec in zip(_trees(specs), specs):
         targets.append(Target(tree, spec, None))
@@ -223,72 +238,53 @@ def _trees(specs: list[str]) -> list[str]:
     return names
 
 
-def compile_fleet(fleet: ResolvedFleet) -> list:
+def compile_fleet(fleet: "ResolvedFleet") -> list:
     """Synthesize one resolved fleet through cdk8s into `Manifest`s."""
-    from compiler.synth import build_manifests, synthesize
+    from compiler.manifests import synthesize
+    from compiler.synth import build_manifests
 
     return synthesize(build_manifests(fleet))
 
 
-def _render(manifests: dict[str, list]) -> dict[str, str]:
-    files: dict[str, str] = {}
-    for tree, items in manifests.items():
-        prefix = f"{tree}/" if tree else ""
-        for manifest in items:
-            name = prefix + manifest.file_name
-            if name in files:
-                raise InputError(f"two objects would be written to {name}")
-            files[name] = render_yaml(manifest.data)
-    return files
-
-
 def compile_to_files(targets: list[Target], options: Optional["SchemaOptions"] = None,
-                     directory_for=None) -> CompileResult:
+                     directory: Optional[Path] = None, *, fork: Optional[bool] = None) -> CompileResult:
     """Compile every target (raises `SpecError`) into rendered files, validated when `options` say so.
 
-    The objects are planned as plain data, then rendered, staged and validated on a second thread
-    while cdk8s synthesizes them (in a Node process, so the two overlap). The result is what cdk8s returned; should
-    it differ from the plan in any byte of its JSON, it is rendered and validated again.
-    `directory_for(files)` stages the files on disk for kubeconform and returns the directory."""
-    from compiler.synth import build_manifests, synthesize
+    The specs are loaded, planned, rendered and validated by `compiler.planner` (in a forked child when it
+    can) while this process starts cdk8s and synthesizes the planned objects. The result is what cdk8s
+    returned; should it differ from the plan in any byte of its JSON, it is rendered and validated again.
+    `directory`, an empty existing directory, receives the rendered files (kubeconform reads them there)."""
+    from compiler.manifests import synthesize
+    from compiler.planner import Planner, render
 
-    cdk8s_runtime.start()  # Node boots while the spec loads
-    planned = {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
-    result = CompileResult(manifests=planned)
-    staged: list[Optional[Path]] = []
-    failures: list[BaseException] = []
-
-    def render_and_check() -> None:
-        try:
-            result.files = _render(planned)
-            staged.append(directory_for(result.files) if directory_for else None)
-            if options is not None:
-                validate_result(result, options, staged[0])
-        except BaseException as err:  # re-raised on the calling thread
-            failures.append(err)
-
-    worker = threading.Thread(target=render_and_check, name="servespec-render")
-    worker.start()
+    planner = Planner(targets, options, directory, fork)
     try:
+        cdk8s_runtime.start()
+        planned = planner.planned()
+        expected = _fingerprint(planned)
         synthesized = {tree: synthesize(items) for tree, items in planned.items()}
+        checked = planner.checked()
     finally:
-        worker.join()
-    if failures:
-        raise failures[0]
-    directory = staged[0]
-    if _fingerprint(synthesized) != _fingerprint(planned):
-        result.files = _render(synthesized)
+        planner.close()
+    result = CompileResult(checked.files, synthesized, checked.problems, checked.validator)
+    if _fingerprint(synthesized) != expected:
+        result.files = render(synthesized)
         if directory is not None:
-            shutil.rmtree(directory)
+            for child in directory.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
             write_files(directory, result.files)
         if options is not None:
             validate_result(result, options, directory)
-    result.manifests = synthesized
     return result
 
 
 def _fingerprint(manifests: dict[str, list]) -> str:
-    return json.dumps({tree: [m.data for m in items] for tree, items in manifests.items()}, sort_keys=True)
+    """A digest of every object's JSON, to tell whether cdk8s returned exactly the planned objects."""
+    digest = hashlib.sha256()
+    for tree in sorted(manifests):
+        for manifest in manifests[tree]:
+            digest.update(json.dumps([tree, manifest.data], sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -338,20 +334,14 @@ def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
                   options: SchemaOptions = SchemaOptions()) -> CompileResult:
     """Compile specs into `out_dir`, atomically: on any error or invalid object `out_dir` is untouched."""
     target = Path(out_dir)
-    staged: list[Path] = []
-
-    def stage_files(files: dict[str, str]) -> Path:
-        staged.append(stage(target, files))
-        return staged[0]
-
+    staging = staging_directory(target)
     try:
-        result = compile_to_files(compile_targets(list(specs), env), options, stage_files)
+        result = compile_to_files(compile_targets(list(specs), env), options, staging)
         if result.ok:
-            replace_tree(staged[0], target)
+            replace_tree(staging, target)
     finally:
-        for directory in staged:
-            if directory.exists():
-                shutil.rmtree(directory, ignore_errors=True)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
@@ -360,12 +350,7 @@ def compile_stream(specs: list[str], env: Optional[str] = None,
     """Compile specs into one YAML stream (`---` before each object, in file-name order), for tools that
     read manifests from standard output (Argo CD plugins, `kubectl apply -f -`)."""
     with tempfile.TemporaryDirectory(prefix="servespec-") as scratch:
-        def stage_files(files: dict[str, str]) -> Path:
-            directory = Path(scratch) / "tree"
-            write_files(directory, files)
-            return directory
-
-        result = compile_to_files(compile_targets(list(specs), env), options, stage_files)
+        result = compile_to_files(compile_targets(list(specs), env), options, Path(scratch))
     return result, "".join(f"---\n{result.files[name]}" for name in sorted(result.files))
 
 

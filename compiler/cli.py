@@ -11,8 +11,8 @@ from collections import Counter
 
 import click
 
-from compiler import __version__, cdk8s_runtime
-from compiler.diagnostics import InputError, SpecError
+from compiler import __version__
+from compiler.diagnostics import InputError, PolicyError, SpecError
 from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -167,7 +167,7 @@ def rules(rule_id, markdown) -> None:
     else:
         rule = find_rule(rule_id)
         if rule is None:
-            from compiler.parse import suggest
+            from compiler.diagnostics import suggest
 
             hint = suggest(rule_id, [*RULES, *(r.slug for r in RULES.values())])
             raise click.BadParameter(f"no rule {rule_id!r}" + (f"; {hint}" if hint else ""), param_hint="ID")
@@ -281,14 +281,13 @@ def schema_options(function):
 
 
 def _schema_options(schema_locations, kubernetes_version, validator):
-    """Check the options, start Node (it boots while the specs load) and return `api.SchemaOptions`."""
+    """Check the options and return `api.SchemaOptions`."""
     known = kubernetes_versions()
     if validator != "none" and kubernetes_version not in known:
         raise click.BadParameter(f"{kubernetes_version!r} has no strict schemas here; known: {', '.join(known)}",
                                  param_hint="--kubernetes-version")
     if validator == "kubeconform" and find_kubeconform() is None:
         raise click.UsageError("kubeconform not found: install it (make tools) or use --validator built-in")
-    cdk8s_runtime.start()
     from compiler import api
 
     return api.SchemaOptions(enabled=validator != "none", schema_locations=tuple(schema_locations),
@@ -392,8 +391,6 @@ def check(specs, golden_dir, update, schema_locations, kubernetes_version, valid
 
 def _run(work, bad_spec_exit: int = 1):
     """Run library work, turning bad specs into exit 1 (a bad policy pack: 2) and unreadable input into 2."""
-    from compiler.policy import PolicyError
-
     try:
         return work()
     except SpecError as err:

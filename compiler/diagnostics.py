@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -47,3 +48,13 @@ class SpecError(Exception):
 
 class InputError(Exception):
     """The tool could not read its input at all (missing file, directory, permission): exit code 2."""
+
+
+class PolicyError(SpecError):
+    """A policy pack cannot be used: exit code 2, since the input of the run is wrong, not the spec."""
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """A `did you mean ...?` hint, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""

@@ -10,6 +10,7 @@ A kind with no schema anywhere is reported as `missing-schema`, never passed sil
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -54,9 +55,11 @@ def kubernetes_versions() -> list[str]:
 
 
 def _package_dir(version: str) -> Path:
-    import kubernetes_validate
-
-    return Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{version}-local-strict"
+    """The package's schema folder, found without importing it (its import costs about 0.15 s)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the kubernetes-validate package is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema" / f"v{version}-local-strict"
 
 
 def _kind_file(api_version: str, kind: str) -> str:

@@ -28,7 +28,8 @@ KIND = "ServingFleet"
 class SpecModel(BaseModel):
     """Base of every spec section: camelCase keys, unknown keys refused, values immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
+                              defer_build=True)
 
 
 class Metadata(SpecModel):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from compiler.diagnostics import SpecError
+from compiler.diagnostics import SpecError, suggest
 from compiler.loader import LoadedSpec, Path, SourceMap
-from compiler.parse import suggest
 
 _SECTIONS = ("models", "gpuPools")
 

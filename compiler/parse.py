@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from compiler.diagnostics import Diagnostic, SpecError
+from compiler.diagnostics import Diagnostic, SpecError, suggest
 from compiler.loader import Path, SourceMap
 from compiler.model import FleetSpec
 
@@ -25,12 +24,6 @@ def parse_document(model: type[BaseModel], data: Any, source_map: SourceMap, at:
         return model.model_validate(data)
     except ValidationError as err:
         raise SpecError(_diagnostics(err, source_map, model, at)) from None
-
-
-def suggest(word: str, choices: typing.Iterable[str]) -> str:
-    """A `did you mean ...?` hint, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
 
 
 def _diagnostics(err: ValidationError, source_map: SourceMap, model: type[BaseModel], at: Path) -> list[Diagnostic]:

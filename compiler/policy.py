@@ -26,19 +26,15 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from compiler.diagnostics import Diagnostic, SpecError
+from compiler.diagnostics import Diagnostic, PolicyError, SpecError, suggest
 from compiler.loader import SourceMap, load_spec
-from compiler.parse import parse_document, suggest
+from compiler.parse import parse_document
 from policies.registry import RULES, SLUGS, find_rule
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "policies" / "packs"
 DEFAULT_PACK = "baseline"
 Severity = Literal["error", "warning", "info", "off"]
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
-
-
-class PolicyError(SpecError):
-    """A policy pack cannot be used (exit code 2: the input of the run is wrong, not the spec)."""
 
 
 class RuleSetting(BaseModel):

@@ -6,10 +6,9 @@ from collections import Counter
 from typing import Iterable, Iterator
 
 from compiler.catalog import GPU_TYPES, GPUType, MIGProfile
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, suggest
 from compiler.loader import SourceMap
 from compiler.model import CustomGPUType, FleetSpec
-from compiler.parse import suggest
 from compiler.types import duration_seconds, parse_version_tuple
 
 MIN_ANALYSIS_INTERVAL_SECONDS = 10

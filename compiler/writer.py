@@ -41,10 +41,15 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def stage(target: Path, files: dict[str, str]) -> Path:
-    """Write `files` into a new temporary directory beside `target` (same file system) and return it."""
+def staging_directory(target: Path) -> Path:
+    """A new empty directory beside `target` (same file system, so it can be renamed into place)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+
+
+def stage(target: Path, files: dict[str, str]) -> Path:
+    """Write `files` into a new staging directory beside `target` and return it."""
+    staging = staging_directory(target)
     try:
         write_files(staging, files)
     except BaseException:

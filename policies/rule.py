@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from compiler.resolve import ResolvedFleet, ResolvedModel
-    from compiler.synth import Manifest
+    from compiler.manifests import Manifest
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example that fires", "Fix")
 """The sections every rule docstring has, in this order."""

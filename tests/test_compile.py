@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from compiler import api
+from compiler.diagnostics import InputError, SpecError
 from compiler.manifest_validation import BuiltinValidator, find_kubeconform
 from tests.conftest import EXAMPLES, ROOT, relative, run_cli
 from tests.pod_security import restricted_violations
@@ -198,17 +199,17 @@ def test_compile_and_check_help_have_examples():
 
 
 def test_output_is_what_cdk8s_synthesized_even_when_it_differs_from_the_plan(monkeypatch, tmp_path):
-    import compiler.synth as synth
-    from compiler.synth import Manifest
+    import compiler.manifests as manifests
+    from compiler.manifests import Manifest
 
-    original = synth.synthesize
+    original = manifests.synthesize
 
     def altered(planned):
         out = original(planned)
         return [Manifest({**m.data, "metadata": {**m.data["metadata"], "name": m.name + "-x"}}, m.source_path)
                 for m in out]
 
-    monkeypatch.setattr(synth, "synthesize", altered)
+    monkeypatch.setattr(manifests, "synthesize", altered)
     code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"), "--validator", "built-in")
     assert code == 0, output
     assert (tmp_path / "o/ml-serving/deployment-embedder-x.yaml").exists()
@@ -245,3 +246,23 @@ def test_golden_tree_of_a_removed_environment_is_unused(tmp_path):
     assert code == 1 and "agency@qa/" in output and "is not produced" in output
     assert run_cli("check", "examples/agency.yaml", "--golden", str(golden), "--update", "--validator", "none")[0] == 0
     assert not (golden / "agency@qa").exists() and (golden / "agency@staging").is_dir()
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked planner", "inline planner"])
+def test_planner_in_a_child_or_inline_gives_the_same_files(fork):
+    targets = api.golden_targets([str(ROOT / "examples/agency.yaml")])
+    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False), fork=fork)
+    assert result.ok and result.validator == "built-in"
+    golden = {f"{p.parent.relative_to(ROOT / 'golden').as_posix()}/{p.name}": p.read_text()
+              for p in (ROOT / "golden").glob("agency*/**/*.yaml")}
+    assert result.files == golden
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked planner", "inline planner"])
+def test_planner_reports_spec_errors_from_either_path(fork):
+    targets = api.compile_targets([str(ROOT / "examples/invalid/unknown-pool.yaml")])
+    with pytest.raises(SpecError) as raised:
+        api.compile_to_files(targets, fork=fork)
+    assert "unknown pool" in raised.value.diagnostics[0].message
+    with pytest.raises(InputError):
+        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), fork=fork)

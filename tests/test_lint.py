@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 
 from compiler import api
-from compiler.policy import PolicyError, load_policy
+from compiler.diagnostics import PolicyError
+from compiler.policy import load_policy
 from policies.registry import RULE_CLASSES, RULES, index_rules
 from policies.rule import DOC_SECTIONS
 from tests.conftest import EXAMPLES, LINT_INVALID, ROOT, relative, run_cli

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from compiler.parse import suggest
+from compiler.diagnostics import suggest
 from policies.rule import Finding, Rule
 
 

@@ -1,0 +1,182 @@
+"""Planning compiled objects in a child process while the parent starts cdk8s.
+
+Loading, checking and resolving a spec, planning its objects, rendering them as YAML and validating them
+is all Python work; so is importing cdk8s (about 0.4 s) before Node can synthesize anything. On one
+interpreter the two take turns. So `compile` forks before Node starts: the child does the spec work and
+sends the planned objects over a pipe as soon as they exist (the parent synthesizes them), then renders,
+stages and validates them, leaves the result in a spool file and exits, freeing its memory while the
+parent is still synthesizing. Where `fork` is missing, or other threads already run (forking them is
+unsafe), the same steps run in this process, validation on a thread.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tempfile
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from compiler.diagnostics import InputError, SpecError
+from compiler.manifests import Manifest
+
+
+@dataclass
+class Checked:
+    """Rendered files and what validating them found."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    validator: str = "off"
+
+
+def plan_targets(targets: list) -> dict[str, list[Manifest]]:
+    """Every target's objects as plain data (loads and checks the specs: raises SpecError)."""
+    from compiler.api import load_fleet
+    from compiler.synth import build_manifests
+
+    return {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
+
+
+def render(manifests: dict[str, list[Manifest]]) -> dict[str, str]:
+    """Output file name -> YAML text, for every object of every tree."""
+    from compiler.writer import render_yaml
+
+    files: dict[str, str] = {}
+    for tree, items in manifests.items():
+        prefix = f"{tree}/" if tree else ""
+        for manifest in items:
+            name = prefix + manifest.file_name
+            if name in files:
+                raise InputError(f"two objects would be written to {name}")
+            files[name] = render_yaml(manifest.data)
+    return files
+
+
+def check(manifests: dict[str, list[Manifest]], options, directory: Optional[Path]) -> Checked:
+    """Render, write into `directory` (when given) and validate (when `options` say so)."""
+    from compiler.api import CompileResult, validate_result
+    from compiler.writer import write_files
+
+    result = CompileResult(files=render(manifests), manifests=manifests)
+    if directory is not None:
+        write_files(directory, result.files)
+    if options is not None:
+        validate_result(result, options, directory)
+    return Checked(result.files, result.problems, result.validator)
+
+
+class Planner:
+    """Plans `targets` and checks the result, in a forked child when possible (see the module docstring).
+
+    Call `planned()`, then `checked()`, and `close()` in any case."""
+
+    def __init__(self, targets: list, options, directory: Optional[Path], fork: Optional[bool] = None):
+        self._targets, self._options, self._directory = targets, options, directory
+        self._pid: Optional[int] = None
+        self._pipe: Any = None
+        self._plan: Optional[dict] = None
+        self._thread: Optional[threading.Thread] = None
+        self._outcome: list = []
+        self._spool: Optional[str] = None
+        if fork is None:
+            fork = hasattr(os, "fork") and threading.active_count() == 1
+        if fork:
+            self._fork()
+
+    def _fork(self) -> None:
+        descriptor, self._spool = tempfile.mkstemp(prefix="servespec-plan-")
+        os.close(descriptor)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            self._child(os.fdopen(write, "wb"))
+        os.close(write)
+        self._pid, self._pipe = pid, os.fdopen(read, "rb")
+
+    def _child(self, pipe) -> None:
+        """Runs in the child; never returns."""
+        status = 0
+        try:
+            try:
+                plan = plan_targets(self._targets)
+                pickle.dump(("planned", plan), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+                checked = check(plan, self._options, self._directory)
+                with open(self._spool, "wb") as spool:
+                    pickle.dump(checked, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("checked", None), pipe)
+            except SpecError as err:
+                pickle.dump(("spec-error", err.diagnostics), pipe)
+            except InputError as err:
+                pickle.dump(("input-error", str(err)), pipe)
+            except OSError as err:
+                pickle.dump(("os-error", (err.errno, err.strerror, err.filename)), pipe)
+            except BaseException:
+                pickle.dump(("error", traceback.format_exc()), pipe)
+            pipe.flush()
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+
+    def _receive(self, expected: str) -> Any:
+        try:
+            kind, payload = pickle.load(self._pipe)
+        except EOFError:
+            raise RuntimeError("the planning process ended without an answer") from None
+        if kind == expected:
+            return payload
+        if kind == "spec-error":
+            raise SpecError(payload)
+        if kind == "input-error":
+            raise InputError(payload)
+        if kind == "os-error":
+            raise OSError(*payload)
+        raise RuntimeError(f"planning failed:\n{payload}")
+
+    def planned(self) -> dict[str, list[Manifest]]:
+        """The planned objects per output tree; raises SpecError or InputError for a bad spec."""
+        if self._pid is not None:
+            return self._receive("planned")
+        self._plan = plan_targets(self._targets)
+        self._thread = threading.Thread(target=self._check_inline, name="servespec-render")
+        self._thread.start()
+        return self._plan
+
+    def _check_inline(self) -> None:
+        try:
+            self._outcome.append(check(self._plan, self._options, self._directory))
+        except BaseException as err:  # re-raised by checked()
+            self._outcome.append(err)
+
+    def checked(self) -> Checked:
+        """The rendered (and, with options, validated) files of the planned objects."""
+        if self._pid is not None:
+            self._receive("checked")
+            with open(self._spool, "rb") as spool:
+                return pickle.load(spool)
+        self._thread.join()
+        outcome = self._outcome[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def close(self) -> None:
+        """Reap the child (ending it first if it is still running) or wait for the inline check."""
+        if self._pid is not None:
+            self._pipe.close()
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._pid, 0)
+            self._pid = None
+            os.unlink(self._spool)
+        elif self._thread is not None:
+            self._thread.join()
