@@ -202,7 +202,8 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
       servespec diff examples/changes/cost-up/old.yaml examples/changes/cost-up/new.yaml
       servespec diff --base origin/main deploy/fleet.yaml --format markdown > comment.md
 
-    Exit codes: 0 no difference, 1 differences, 2 usage error or unreadable input.
+    Exit codes: 0 no difference, 1 differences (changed objects or a risk note), 2 usage
+    error or unreadable input.
     """
     from compiler import api
     from compiler.output import diff_report
@@ -221,7 +222,7 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
     else:
         use_color = sys.stdout.isatty() if color is None else color
         click.echo(diff_report.render_text(report, use_color), nl=False, color=use_color)
-    sys.exit(1 if report.changes else 0)
+    sys.exit(1 if report.changes or report.risks else 0)
 
 
 @main.command(context_settings=CONTEXT)

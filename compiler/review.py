@@ -14,7 +14,7 @@ from compiler.diff import ObjectChange, ObjectSet, diff_objects, read_objects
 from compiler.loader import load_spec, load_text
 from compiler.overlay import apply_environment
 from compiler.resolve import ResolvedFleet
-from compiler.risks import RiskNote, cost_risk, object_risks
+from compiler.risks import RiskNote, cost_risk, gpu_type_risks, object_risks
 
 DEFAULT_COST_THRESHOLD = 10.0
 """Percent the projected monthly cost may move before RSK009 is raised."""
@@ -93,6 +93,7 @@ def review(old: ObjectSet, new: ObjectSet, cost_threshold: float = DEFAULT_COST_
     changes = diff_objects(old, new)
     report = DiffReport(changes, object_risks(changes, new))
     if old.from_specs and new.from_specs:
+        report.risks += gpu_type_risks(old.fleets, new.fleets)
         names = sorted({fleet.name for fleet in old.fleets + new.fleets})
         for name in names:
             before = sum(monthly_cost(m) for f in old.fleets if f.name == name for m in f.models)

@@ -298,6 +298,21 @@ def object_risks(changes: list[ObjectChange], new: ObjectSet) -> list[RiskNote]:
     return sorted(note for check in OBJECT_CHECKS for note in check(changes, context))
 
 
+def gpu_type_risks(old_fleets: list, new_fleets: list) -> list[RiskNote]:
+    """RSK003 for models whose pool's GPU type changed: two GPUs of one compute capability (A100-40GB and
+    A100-80GB) compile to the same objects, so only the specs show it."""
+    def gpu_of(fleets) -> dict[tuple[str, str], str]:
+        return {(fleet.name, model.name): model.pool.gpu.name for fleet in fleets for model in fleet.models}
+
+    before, after = gpu_of(old_fleets), gpu_of(new_fleets)
+    notes = []
+    for fleet, model in sorted(set(before) & set(after)):
+        old, new = before[fleet, model], after[fleet, model]
+        if old != new:
+            notes.append(_note("RSK003", f"model {model}", f"GPU type {old} -> {new}"))
+    return notes
+
+
 def cost_risk(fleet_name: str, old_cost: float, new_cost: float, threshold_percent: float) -> list[RiskNote]:
     """RSK009 when the projected monthly cost moves by more than `threshold_percent`."""
     if old_cost == new_cost:

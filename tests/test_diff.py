@@ -190,3 +190,16 @@ def test_pdb_loosening_is_judged_at_the_minimum_replicas(tmp_path):
 def test_help_has_examples():
     code, output = run_cli("diff", "--help")
     assert code == 0 and "servespec diff --base origin/main" in textwrap.dedent(output)
+
+
+def test_gpu_type_change_with_the_same_compute_capability_is_a_risk(tmp_path):
+    """A100-40GB and A100-80GB compile to the same objects; only the specs tell them apart."""
+    old = tmp_path / "old.yaml"
+    old.write_text((ROOT / "examples/quickstart.yaml").read_text().replace("gpu: L4", "gpu: A100-40GB"))
+    new = tmp_path / "new.yaml"
+    new.write_text((ROOT / "examples/quickstart.yaml").read_text().replace("gpu: L4", "gpu: A100-80GB"))
+    report = api.diff(str(old), str(new))
+    assert report.changes == []
+    assert [(n.id, n.subject, n.message) for n in report.risks] == [
+        ("RSK003", "model embedder", "GPU type A100-40GB -> A100-80GB")]
+    assert run_cli("diff", str(old), str(new))[0] == 1, "a risk note is a difference"
