@@ -199,7 +199,7 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
     \b
     Examples:
       servespec diff out/before out/after
-      servespec diff examples/changes/cost-up/old.yaml examples/changes/cost-up/new.yaml
+      servespec diff examples/changes/gpu-and-image/old.yaml examples/changes/gpu-and-image/new.yaml
       servespec diff --base origin/main deploy/fleet.yaml --format markdown > comment.md
 
     Exit codes: 0 no difference, 1 differences (changed objects or a risk note), 2 usage
