@@ -37,7 +37,7 @@ class _Commands(click.Group):
 @click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="servespec")
 def main() -> None:
-    """Validate, lint and compile ML serving fleets for Kubernetes.
+    """Validate, lint, compile, review and plan ML serving fleets for Kubernetes.
 
     \b
     One YAML spec describes models, GPU pools, scaling schedules, rollout strategy and
