@@ -233,7 +233,8 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
 @click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML page: a weekly "
               "capacity chart per pool and the cost tables (works offline).")
 @click.option("--svg", "svg_file", metavar="FILE", help="Also write the charts alone as one SVG file.")
-def plan(spec, env, output_format, html_file, svg_file) -> None:
+@click.option("--hourly", is_flag=True, help="Text format: also each model's replicas for every hour of the week.")
+def plan(spec, env, output_format, html_file, svg_file, hourly) -> None:
     """Weekly capacity and cost: replicas and GPUs per hour, peaks, GPU-hours, monthly cost.
 
     \b
@@ -247,6 +248,7 @@ def plan(spec, env, output_format, html_file, svg_file) -> None:
     Examples:
       servespec plan examples/operations-guide.yaml
       servespec plan examples/agency.yaml --env staging --html plan.html
+      servespec plan examples/operations-guide.yaml --hourly
       servespec plan fleet.yaml --format json | jq '.pools[] | {name, peakGPUs}'
 
     Exit codes: 0 planned, 1 invalid spec, 2 usage error or unreadable input.
@@ -259,8 +261,9 @@ def plan(spec, env, output_format, html_file, svg_file) -> None:
     for target, render in ((html_file, plan_chart.render_html), (svg_file, plan_chart.render_svg)):
         if target:
             _run(lambda: write_file_atomically(target, render(fleet_plan)))
-    click.echo((plan_report.render_json if output_format == "json" else plan_report.render_text)(fleet_plan),
-               nl=False)
+    text = plan_report.render_json(fleet_plan) if output_format == "json" else \
+        plan_report.render_text(fleet_plan, hourly)
+    click.echo(text, nl=False)
 
 
 def schema_options(function):

@@ -145,3 +145,12 @@ def test_chart_renders_in_headless_chromium(small, tmp_path):
     assert near((0xd6, 0x27, 0x28), 30) > 300, "the maxGPUs limit line is drawn"
     white = sum(count for count, pixel in colours if pixel == (255, 255, 255))
     assert image.width * image.height - white > 0.05 * image.width * image.height
+
+
+def test_hourly_text_shows_each_models_replicas(small):
+    code, output = run_cli("plan", small, "--hourly")
+    assert code == 0
+    ranker = output.split("Replicas of ranker by hour (UTC), kept by its schedules (x 1 GPUs each):\n")[1]
+    assert ranker.splitlines()[1] == "  Mon " + "   1" * 8 + "   3" * 8 + "   1" * 8
+    assert "Replicas of tagger by hour (UTC), at most (metric trigger):" in output
+    assert "Replicas of" not in run_cli("plan", small)[1]

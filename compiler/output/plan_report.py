@@ -22,7 +22,16 @@ def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[st
     return [line(header)] + [line(row) for row in rows]
 
 
-def render_text(plan: FleetPlan) -> str:
+def _week_grid(title: str, hourly) -> list[str]:
+    """A 7 x 24 table of hourly values (UTC), one row per day."""
+    lines = ["", title, "      " + "".join(f"{hour:>4}" for hour in range(24))]
+    for day, name in enumerate(DAYS):
+        lines.append(f"  {name} " + "".join(f"{hourly[day * 24 + hour]:>4g}" for hour in range(24)))
+    return lines
+
+
+def render_text(plan: FleetPlan, hourly: bool = False) -> str:
+    """Pool and model tables and each pool's GPUs by hour; with `hourly`, each model's replicas by hour."""
     where = f" (environment {plan.environment})" if plan.environment else ""
     lines = [f"Capacity plan of fleet {plan.name}{where}: one week in UTC, schedules read in their own time zones",
              ""]
@@ -42,10 +51,14 @@ def render_text(plan: FleetPlan) -> str:
     lines += _table(["model", "pool", "priority", "GPUs/replica", "scheduled", "peak", "GPU-h/week", "$/month",
                      "startup", "rollout"], model_rows, {3, 4, 5, 6, 7, 8})
     for pool in plan.pools:
-        lines += ["", f"GPUs needed by hour (UTC) in pool {pool.name}, at peak replicas (maxGPUs {pool.max_gpus}):",
-                  "      " + "".join(f"{hour:>4}" for hour in range(24))]
-        for day, name in enumerate(DAYS):
-            lines.append(f"  {name} " + "".join(f"{pool.hourly_gpus[day * 24 + hour]:>4}" for hour in range(24)))
+        lines += _week_grid(f"GPUs needed by hour (UTC) in pool {pool.name}, at peak replicas "
+                            f"(maxGPUs {pool.max_gpus}):", pool.hourly_gpus)
+    if hourly:
+        for model in plan.models:
+            lines += _week_grid(f"Replicas of {model.name} by hour (UTC), kept by its schedules "
+                                f"(x {model.gpus_per_replica:.3g} GPUs each):", model.scheduled)
+            if model.peak != model.scheduled:
+                lines += _week_grid(f"Replicas of {model.name} by hour (UTC), at most (metric trigger):", model.peak)
     lines.append("")
     total = f"Projected GPU cost: ${plan.monthly_cost:,.0f} per month"
     if plan.budget:
