@@ -266,3 +266,34 @@ def test_planner_reports_spec_errors_from_either_path(fork):
     assert "unknown pool" in raised.value.diagnostics[0].message
     with pytest.raises(InputError):
         api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), fork=fork)
+
+
+def test_a_failing_synthesis_reaps_the_planner_and_leaves_nothing(monkeypatch, tmp_path):
+    import tempfile
+
+    import compiler.manifests as manifests
+
+    def broken(planned):
+        raise RuntimeError("synthesis failed")
+
+    monkeypatch.setattr(manifests, "synthesize", broken)
+    spools = set(os.listdir(tempfile.gettempdir()))
+    with pytest.raises(RuntimeError, match="synthesis failed"):
+        api.compile_specs(["examples/quickstart.yaml"], str(tmp_path / "out"))
+    assert os.listdir(tmp_path) == []
+    assert not {name for name in set(os.listdir(tempfile.gettempdir())) - spools if name.startswith("servespec-plan-")}
+    assert _child_commands() <= {"node"}, "the planner child is reaped (jsii's Node may stay)"
+
+
+def _child_commands() -> set[str]:
+    """Command names of this process's children (zombies included)."""
+    names = set()
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                name, rest = handle.read().rsplit(")", 1)
+        except OSError:
+            continue
+        if int(rest.split()[1]) == os.getpid():
+            names.add(name.split("(", 1)[1])
+    return names
