@@ -57,7 +57,10 @@ def _window_hours(zone: str, start: str, end: str) -> tuple[bool, ...]:
         while position < len(events) and events[position][0] <= hour_start:
             state = events[position][1]
             position += 1
-        opened = state or any(opens for moment, opens in events[position:] if moment < hour_end)
+        opened, ahead = state, position
+        while not opened and ahead < len(events) and events[ahead][0] < hour_end:
+            opened = events[ahead][1]
+            ahead += 1
         hours.append(opened)
     return tuple(hours)
 
