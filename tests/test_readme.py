@@ -39,3 +39,11 @@ def test_readme_command_runs(command, tmp_path):
     code, output = run_cli(*words)
     assert code in (0, 1), output
     assert "internal error" not in output and "Usage:" not in output
+
+
+def test_readme_policy_pack_example_loads_and_applies(tmp_path):
+    text = (ROOT / "README.md").read_text()
+    pack = re.search(r"```yaml\n(# policies/acme\.yaml.*?)```", text, re.S).group(1)
+    (tmp_path / "acme.yaml").write_text(pack)
+    code, output = run_cli("lint", "examples/agency.yaml", "--policy", str(tmp_path / "acme.yaml"))
+    assert code == 1 and "(policy acme)" in output and "[SCA001 scale-down-too-fast]" in output
