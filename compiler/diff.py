@@ -100,6 +100,9 @@ def read_objects(directory: str) -> ObjectSet:
         except (yaml.YAMLError, UnicodeDecodeError) as err:
             raise InputError(f"{path}: not readable YAML: {err}") from None
         for document in documents:
+            if isinstance(document, dict) and document.get("kind") == "ServingFleet":
+                raise InputError(f"{path}: a servespec spec, not a compiled object: give spec files as OLD and "
+                                 "NEW, or directories that `servespec compile` wrote")
             if document is not None and path.name != "kustomization.yaml":
                 objects.add(document, str(path))
     return objects

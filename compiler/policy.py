@@ -20,7 +20,7 @@ A rule a pack (and its parents) does not name is off.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -154,6 +154,16 @@ def _pack_path(reference: str, base: Path) -> Path:
     return path
 
 
+PACK_HINT = "a policy pack is a mapping starting with `name:`; see policies/packs/production.yaml"
+
+
+def _pack_hint(diagnostic: Diagnostic) -> Diagnostic:
+    """Spec-shaped hints (empty file, not a mapping) replaced by one about packs."""
+    if diagnostic.message == "the file is empty" or diagnostic.message.startswith("the top level must be"):
+        return replace(diagnostic, hint=PACK_HINT)
+    return diagnostic
+
+
 def _chain(path: Path, seen: list[Path]) -> list[tuple[Path, PackFile, Any]]:
     """The pack and its ancestors, oldest first."""
     if path in seen:
@@ -163,6 +173,6 @@ def _chain(path: Path, seen: list[Path]) -> list[tuple[Path, PackFile, Any]]:
         loaded = load_spec(str(path))
         pack = parse_document(PackFile, loaded.data, loaded.source_map)
     except SpecError as err:
-        raise PolicyError(err.diagnostics) from None
+        raise PolicyError([_pack_hint(diagnostic) for diagnostic in err.diagnostics]) from None
     parents = _chain(_pack_path(pack.extends, path.parent), [*seen, path]) if pack.extends else []
     return [*parents, (path, pack, loaded.source_map)]

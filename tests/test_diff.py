@@ -203,3 +203,8 @@ def test_gpu_type_change_with_the_same_compute_capability_is_a_risk(tmp_path):
     assert [(n.id, n.subject, n.message) for n in report.risks] == [
         ("RSK003", "model embedder", "GPU type A100-40GB -> A100-80GB")]
     assert run_cli("diff", str(old), str(new))[0] == 1, "a risk note is a difference"
+
+
+def test_a_directory_of_specs_is_not_a_compiled_tree():
+    code, output = run_cli("diff", "examples/quickstart.yaml", "examples")
+    assert code == 2 and "a servespec spec, not a compiled object" in output

@@ -320,3 +320,8 @@ def test_pre_commit_hooks_run_real_commands():
         import re
 
         assert re.search(hook["files"], "deploy/fleet-prod.yaml") and not re.search(hook["files"], "values.yaml")
+
+
+def test_an_empty_pack_gets_a_hint_about_packs(tmp_path):
+    code, output = run_cli("lint", "examples/quickstart.yaml", "--policy", _pack(tmp_path, ""))
+    assert code == 2 and "the file is empty" in output and "a policy pack is a mapping starting with `name:`" in output
