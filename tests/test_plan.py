@@ -154,3 +154,18 @@ def test_hourly_text_shows_each_models_replicas(small):
     assert ranker.splitlines()[1] == "  Mon " + "   1" * 8 + "   3" * 8 + "   1" * 8
     assert "Replicas of tagger by hour (UTC), at most (metric trigger):" in output
     assert "Replicas of" not in run_cli("plan", small)[1]
+
+
+def test_the_legend_wraps_for_many_models_and_the_chart_grows():
+    from compiler.output import plan_chart
+
+    plan = api.plan("examples/quickstart.yaml")
+    pool = plan.pools[0]
+    many = type(pool)(**{**pool.__dict__, "models": tuple(
+        type(pool.models[0])(**{**pool.models[0].__dict__, "name": f"model-with-a-long-name-{n}"}) for n in range(12))})
+    assert plan_chart.chart_height(pool) == plan_chart.HEIGHT
+    assert plan_chart.chart_height(many) > plan_chart.HEIGHT
+    svg = plan_chart.render_svg(type(plan)(plan.name, None, (pool, many), None))
+    assert f'height="{plan_chart.HEIGHT + plan_chart.chart_height(many)}"' in svg
+    legend = re.findall(r'<text x="\d+" y="(\d+)" font-size="11">model-with-a-long-name-\d+</text>', svg)
+    assert len(legend) == 12 and len(set(legend)) > 1, "twelve legend entries on more than one row"

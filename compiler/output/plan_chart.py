@@ -80,30 +80,64 @@ def pool_chart(pool: PoolPlan, y_offset: int = 0) -> str:
                      f'text-anchor="middle">{name}</text>')
     parts.append(f'<text x="{LEFT + PLOT_W / 2}" y="{TOP + PLOT_H + 32}" font-size="11" text-anchor="middle">'
                  'hour of the week (UTC)</text>')
-    legend_x = LEFT
-    for index, model in enumerate(pool.models):
-        parts.append(f'<rect x="{legend_x}" y="{HEIGHT - 18}" width="10" height="10" '
-                     f'fill="{PALETTE[index % len(PALETTE)]}"/><text x="{legend_x + 14}" y="{HEIGHT - 9}" '
-                     f'font-size="11">{escape(model.name)}</text>')
-        legend_x += 24 + 7 * len(model.name)
-    parts.append(f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{HEIGHT - 13}" y2="{HEIGHT - 13}" stroke="#222" '
-                 f'stroke-width="1.5"/><text x="{legend_x + 22}" y="{HEIGHT - 9}" font-size="11">scheduled</text>')
+    parts += _legend([model.name for model in pool.models])
     parts.append("</g>")
     return "\n".join(parts)
 
 
+LEGEND_ROW = 16
+
+
+def _legend_rows(names: list[str]) -> list[list[tuple[int, str]]]:
+    """Legend entries (x, name) wrapped into rows that fit the width; the last entry is the scheduled line."""
+    rows: list[list[tuple[int, str]]] = [[]]
+    x = LEFT
+    for name in [*names, "scheduled"]:
+        width = 24 + 7 * len(name)
+        if x + width > WIDTH - RIGHT and rows[-1]:
+            rows.append([])
+            x = LEFT
+        rows[-1].append((x, name))
+        x += width
+    return rows
+
+
+def chart_height(pool: PoolPlan) -> int:
+    """A pool chart's height: the plot plus one legend row per line of model names."""
+    return HEIGHT + LEGEND_ROW * (len(_legend_rows([model.name for model in pool.models])) - 1)
+
+
+def _legend(names: list[str]) -> list[str]:
+    parts = []
+    for row_number, row in enumerate(_legend_rows(names)):
+        y = HEIGHT - 18 + row_number * LEGEND_ROW
+        for x, name in row:
+            index = len(parts)
+            if index == len(names):
+                parts.append(f'<line x1="{x}" x2="{x + 18}" y1="{y + 5}" y2="{y + 5}" stroke="#222" '
+                             f'stroke-width="1.5"/><text x="{x + 22}" y="{y + 9}" font-size="11">scheduled</text>')
+            else:
+                parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{PALETTE[index % len(PALETTE)]}"/>'
+                             f'<text x="{x + 14}" y="{y + 9}" font-size="11">{escape(name)}</text>')
+    return parts
+
+
 def render_svg(plan: FleetPlan) -> str:
     """Every pool's chart, one below the other, in one SVG document."""
-    height = HEIGHT * max(1, len(plan.pools))
-    charts = [pool_chart(pool, index * HEIGHT) for index, pool in enumerate(plan.pools)]
+    charts, height = [], 0
+    for pool in plan.pools:
+        charts.append(pool_chart(pool, height))
+        height += chart_height(pool)
+    height = max(height, HEIGHT)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">\n'
             f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>\n' + "\n".join(charts) + "\n</svg>\n")
 
 
 def _svg_of(pool: PoolPlan) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif">\n{pool_chart(pool)}\n</svg>')
+    height = chart_height(pool)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+            f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">\n{pool_chart(pool)}\n</svg>')
 
 
 def render_html(plan: FleetPlan) -> str:
@@ -134,7 +168,7 @@ def render_html(plan: FleetPlan) -> str:
 <style>
 body {{ font-family: sans-serif; margin: 24px; color: #222; }}
 table {{ border-collapse: collapse; margin: 12px 0 24px; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; white-space: nowrap; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
 tr.over td {{ color: {LIMIT_COLOUR}; font-weight: bold; }}
 figure {{ margin: 0 0 16px; }}
