@@ -100,7 +100,8 @@ class GPUPool(SpecModel):
     driver_version: DriverVersion = Field(description='NVIDIA driver version on the nodes, e.g. "550.107.02".')
     mig: MIGConfig = Field(default_factory=MIGConfig, description="MIG partitioning.")
     max_gpus: int = Field(alias="maxGPUs", ge=1, description="Most GPUs the pool can scale to.")
-    cost_per_gpu_hour: float = Field(alias="costPerGPUHour", default=0.0, ge=0, description="Price of one GPU for one hour, in USD.")
+    cost_per_gpu_hour: float = Field(alias="costPerGPUHour", default=0.0, ge=0,
+                                     description="Price of one GPU for one hour, in USD.")
     spot: bool = Field(default=False, description="Spot/preemptible nodes (only `batch` models belong here).")
     node_selector: dict[str, str] = Field(
         default_factory=dict, description="Node labels selecting the pool. Default: "
@@ -128,7 +129,8 @@ class Artifact(SpecModel):
 
     uri: str = Field(min_length=1, description="Location of the weights, e.g. s3://models/sentiment/v1.2.0.")
     size_gb: float = Field(alias="sizeGB", gt=0, description="Size of the weights in GB.")
-    load_mbps: float = Field(alias="loadMBps", default=200.0, gt=0, description="Load rate in MB/s (download plus load to GPU).")
+    load_mbps: float = Field(alias="loadMBps", default=200.0, gt=0,
+                             description="Load rate in MB/s (download plus load to GPU).")
     claim_name: Optional[DNSLabel] = Field(
         default=None, description="PersistentVolumeClaim holding the weights, mounted read-only at /models. "
                                   "Default: an emptyDir the server downloads `uri` into.")
@@ -139,7 +141,8 @@ class Server(SpecModel):
 
     port: int = Field(default=8000, ge=1, le=65535, description="Container port serving inference.")
     readiness_path: str = Field(default="/ready", pattern=r"^/", description="Answers 200 once the model is loaded.")
-    liveness_path: str = Field(default="/health", pattern=r"^/", description="Answers 200 while the process is healthy.")
+    liveness_path: str = Field(default="/health", pattern=r"^/",
+                               description="Answers 200 while the process is healthy.")
     max_request_seconds: int = Field(default=30, ge=1, description="Longest request; sets the termination grace.")
     startup_seconds: Optional[int] = Field(
         default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the artifact load time "

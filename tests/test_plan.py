@@ -131,7 +131,8 @@ def test_chart_renders_in_headless_chromium(small, tmp_path):
 
     html, png = tmp_path / "plan.html", tmp_path / "plan.png"
     assert run_cli("plan", small, "--html", str(html))[0] == 0
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--hide-scrollbars",
                     "--user-data-dir=" + str(tmp_path / "profile"), f"--screenshot={png}", "--window-size=1100,1000",
                     html.as_uri()], check=True, capture_output=True, timeout=120)
     image = Image.open(png).convert("RGB")
