@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import yaml
 from hypothesis import strategies as st
 
 from compiler.catalog import GPU_TYPES
+from policies.registry import RULES
 
 DIGEST = "sha256:" + "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
 CUDA_TAGS = ["cuda11.8", "cuda12.1", "cuda12.4", "cu121", "cpu"]
@@ -119,10 +122,20 @@ def fleets(draw, max_models: int = 4) -> dict:
     if draw(st.booleans()):
         spec["budget"] = {"monthlyUSD": draw(st.integers(100, 100000))}
     if draw(st.booleans()):
+        spec["waivers"] = [{"rule": draw(st.sampled_from(WAIVABLE)),
+                            **({"model": draw(st.sampled_from(model_names))} if draw(st.booleans()) else {}),
+                            "reason": "accepted (T-1)",
+                            "expires": draw(st.dates(datetime.date(2026, 1, 1), datetime.date(2027, 12, 31)))}
+                           for _ in range(draw(st.integers(1, 3)))]
+    if draw(st.booleans()):
         target = draw(st.sampled_from(model_list))
         spec["environments"] = {"staging": {"namespace": "staging",
                                             "models": {target["name"]: {"replicas": {"min": 1, "max": 1}}}}}
     return spec
+
+
+WAIVABLE = sorted([*RULES, *(rule.slug for rule in RULES.values())])
+"""Rule IDs and slugs a generated waiver may name."""
 
 
 def to_yaml(spec: dict) -> str:

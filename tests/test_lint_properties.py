@@ -29,8 +29,14 @@ def test_generated_specs_lint_with_located_findings(tmp_path, spec, policy):
     assert report.files == [str(file)]
     for finding in report.findings:
         assert finding.rule_id in RULES, finding
+        if finding.waived:
+            assert finding.rule_id not in ("WAV001", "WAV002")
+            assert any(w["rule"] in (finding.rule_id, finding.slug) and w.get("model") in (None, finding.model)
+                       and w["expires"] >= datetime.date(2026, 11, 23) for w in spec.get("waivers", []))
         assert finding.file == str(file) and 1 <= finding.line <= lines and finding.column >= 1
         assert finding.message and finding.severity in ("error", "warning", "info")
+    expired = [w for w in spec.get("waivers", []) if w["expires"] < datetime.date(2026, 11, 23)]
+    assert len([f for f in report.findings if f.rule_id == "WAV001"]) == len(expired)
 
 
 @SETTINGS
