@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
@@ -115,6 +116,12 @@ def gpu_changed(changes, context) -> Iterator[RiskNote]:
             yield _note("RSK003", change.label, "; ".join(found))
 
 
+def _container(path: str) -> str:
+    """`server` for a path like spec.template.spec.containers[server].image."""
+    match = re.search(r"(?:initC|c)ontainers\[([^\]]+)\]", path)
+    return match.group(1) if match else path
+
+
 def image_changed(changes, context) -> Iterator[RiskNote]:
     for change in changes:
         if change.kind != "Deployment" or change.status != "changed":
@@ -123,7 +130,7 @@ def image_changed(changes, context) -> Iterator[RiskNote]:
             if item.path.endswith(".image") and isinstance(item.new, str):
                 pinned = "@sha256:" in item.new
                 yield _note("RSK004", change.label,
-                            f"{item.path.rsplit('.', 1)[0].rsplit('.', 1)[-1]} image {show(item.old)} -> "
+                            f"{_container(item.path)} image {show(item.old)} -> "
                             f"{show(item.new)} ({'pinned by digest' if pinned else 'NOT pinned by digest'})",
                             None if pinned else "warning")
             elif item.path == 'metadata.labels["app.kubernetes.io/version"]':
