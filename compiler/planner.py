@@ -117,8 +117,8 @@ class Planner:
                 pickle.dump(("input-error", str(err)), pipe)
             except OSError as err:
                 pickle.dump(("os-error", (err.errno, err.strerror, err.filename)), pipe)
-            except BaseException:
-                pickle.dump(("error", traceback.format_exc()), pipe)
+            except BaseException as err:
+                pickle.dump(("error", (f"{type(err).__name__}: {err}", traceback.format_exc())), pipe)
             pipe.flush()
         except BaseException:
             status = 1
@@ -138,7 +138,8 @@ class Planner:
             raise InputError(payload)
         if kind == "os-error":
             raise OSError(*payload)
-        raise RuntimeError(f"planning failed:\n{payload}")
+        summary, details = payload
+        raise RuntimeError(f"planning failed: {summary}" + (f"\n{details}" if os.environ.get("SERVESPEC_DEBUG") else ""))
 
     def planned(self) -> dict[str, list[Manifest]]:
         """The planned objects per output tree; raises SpecError or InputError for a bad spec."""

@@ -297,3 +297,19 @@ def _child_commands() -> set[str]:
         if int(rest.split()[1]) == os.getpid():
             names.add(name.split("(", 1)[1])
     return names
+
+
+def test_an_unexpected_error_in_the_planner_is_one_line(monkeypatch):
+    from compiler.synth import service_account
+
+    def broken(fleet, model):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(service_account, "build", broken)
+    monkeypatch.delenv("SERVESPEC_DEBUG", raising=False)
+    with pytest.raises(RuntimeError) as raised:
+        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), fork=True)
+    assert str(raised.value) == "planning failed: KeyError: 'boom'"
+    monkeypatch.setenv("SERVESPEC_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="Traceback"):
+        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), fork=True)
