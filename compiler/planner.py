@@ -139,7 +139,8 @@ class Planner:
         if kind == "os-error":
             raise OSError(*payload)
         summary, details = payload
-        raise RuntimeError(f"planning failed: {summary}" + (f"\n{details}" if os.environ.get("SERVESPEC_DEBUG") else ""))
+        debug = os.environ.get("SERVESPEC_DEBUG")
+        raise RuntimeError(f"planning failed: {summary}" + (f"\n{details}" if debug else ""))
 
     def planned(self) -> dict[str, list[Manifest]]:
         """The planned objects per output tree; raises SpecError or InputError for a bad spec."""
