@@ -19,7 +19,7 @@ class RiskKind:
     id: str
     slug: str
     severity: str
-    title: str
+    """Default severity; a note may raise it (an unpinned image) or lower it (cost going down)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -33,15 +33,15 @@ class RiskNote:
 
 
 RISKS = {risk.id: risk for risk in (
-    RiskKind("RSK001", "pdb-loosened", "warning", "PodDisruptionBudget removed or loosened"),
-    RiskKind("RSK002", "replicas-reduced", "warning", "Fewer minimum or maximum replicas"),
-    RiskKind("RSK003", "gpu-changed", "warning", "GPU type, MIG slice or GPU count changed"),
-    RiskKind("RSK004", "image-changed", "info", "Image or model version changed (warning when not pinned)"),
-    RiskKind("RSK005", "security-relaxed", "error", "Security context or Pod Security level relaxed"),
-    RiskKind("RSK006", "network-widened", "warning", "NetworkPolicy removed or widened"),
-    RiskKind("RSK007", "canary-gates-removed", "warning", "Canary gates removed or rollout switched to rolling"),
-    RiskKind("RSK008", "schedule-changed", "info", "Scaling schedule added, removed or changed"),
-    RiskKind("RSK009", "cost-changed", "warning", "Projected monthly cost changed by more than the threshold"),
+    RiskKind("RSK001", "pdb-loosened", "warning"),
+    RiskKind("RSK002", "replicas-reduced", "warning"),
+    RiskKind("RSK003", "gpu-changed", "warning"),
+    RiskKind("RSK004", "image-changed", "info"),
+    RiskKind("RSK005", "security-relaxed", "error"),
+    RiskKind("RSK006", "network-widened", "warning"),
+    RiskKind("RSK007", "canary-gates-removed", "warning"),
+    RiskKind("RSK008", "schedule-changed", "info"),
+    RiskKind("RSK009", "cost-changed", "warning"),
 )}
 
 
@@ -56,32 +56,25 @@ def _budget(spec: dict) -> str:
     return f"{key}: {spec.get(key)}"
 
 
-def pdb_loosened(changes, context: "ReviewContext") -> Iterator[RiskNote]:
-    for change in changes:
-        if change.kind != "PodDisruptionBudget":
-            continue
-        if change.status == "removed" and change.name in context.deployments:
-            yield _note("RSK001", change.label, "disruption budget removed: a drain may now evict every replica")
-        elif change.status == "changed":
-            old, new = change.old["spec"], change.new["spec"]
-            replicas = context.replicas(change.name)
-            count = replicas or UNKNOWN_REPLICAS
-            before, after = allowed_disruptions(old, count), allowed_disruptions(new, count)
-            if after > before:
-                scale = f"{after} of {replicas} replicas at once (was {before})" if replicas else \
-                    "more replicas at once than before"
-                yield _note("RSK001", change.label, f"{_budget(old)} -> {_budget(new)}: a drain may evict {scale}")
+def pdb_loosened(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    old, new = change.old["spec"], change.new["spec"]
+    replicas = context.replicas.get(change.name)
+    count = replicas or UNKNOWN_REPLICAS
+    before, after = allowed_disruptions(old, count), allowed_disruptions(new, count)
+    if after > before:
+        scale = f"{after} of {replicas} replicas at once (was {before})" if replicas else \
+            "more replicas at once than before"
+        yield _note("RSK001", change.label, f"{_budget(old)} -> {_budget(new)}: a drain may evict {scale}")
 
 
-def replicas_reduced(changes, context) -> Iterator[RiskNote]:
-    fields = {"ScaledObject": ("minReplicaCount", "maxReplicaCount"), "Deployment": ("replicas",)}
-    for change in changes:
-        if change.status != "changed" or change.kind not in fields:
-            continue
-        for key in fields[change.kind]:
-            old, new = change.old["spec"].get(key), change.new["spec"].get(key)
-            if isinstance(old, int) and isinstance(new, int) and new < old:
-                yield _note("RSK002", change.label, f"{key} reduced: {old} -> {new}")
+REPLICA_FIELDS = {"ScaledObject": ("minReplicaCount", "maxReplicaCount"), "Deployment": ("replicas",)}
+
+
+def replicas_reduced(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    for key in REPLICA_FIELDS[change.kind]:
+        old, new = change.old["spec"].get(key), change.new["spec"].get(key)
+        if isinstance(old, int) and isinstance(new, int) and new < old:
+            yield _note("RSK002", change.label, f"{key} reduced: {old} -> {new}")
 
 
 def _gpu_requests(pod: dict) -> dict[str, dict[str, str]]:
@@ -97,23 +90,24 @@ def _compute_capability(pod: dict) -> Optional[str]:
     return f"{major}.{minor}" if major else None
 
 
-def gpu_changed(changes, context) -> Iterator[RiskNote]:
-    for change in changes:
-        if change.kind != "Deployment" or change.status != "changed":
-            continue
-        old, new = change.old["spec"]["template"]["spec"], change.new["spec"]["template"]["spec"]
-        found = []
-        old_requests, new_requests = _gpu_requests(old), _gpu_requests(new)
-        for name in sorted(set(old_requests) & set(new_requests)):
-            if old_requests[name] != new_requests[name]:
-                found.append(f"{name} GPU request {show(old_requests[name] or None)} -> "
-                             f"{show(new_requests[name] or None)}")
-        if old.get("nodeSelector") != new.get("nodeSelector"):
-            found.append(f"node selector {show(old.get('nodeSelector'))} -> {show(new.get('nodeSelector'))}")
-        if _compute_capability(old) != _compute_capability(new):
-            found.append(f"GPU compute capability {_compute_capability(old)} -> {_compute_capability(new)}")
-        if found:
-            yield _note("RSK003", change.label, "; ".join(found))
+def _pods(change: ObjectChange) -> tuple[dict, dict]:
+    return change.old["spec"]["template"]["spec"], change.new["spec"]["template"]["spec"]
+
+
+def gpu_changed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    old, new = _pods(change)
+    found = []
+    old_requests, new_requests = _gpu_requests(old), _gpu_requests(new)
+    for name in sorted(set(old_requests) & set(new_requests)):
+        if old_requests[name] != new_requests[name]:
+            found.append(f"{name} GPU request {show(old_requests[name] or None)} -> "
+                         f"{show(new_requests[name] or None)}")
+    if old.get("nodeSelector") != new.get("nodeSelector"):
+        found.append(f"node selector {show(old.get('nodeSelector'))} -> {show(new.get('nodeSelector'))}")
+    if _compute_capability(old) != _compute_capability(new):
+        found.append(f"GPU compute capability {_compute_capability(old)} -> {_compute_capability(new)}")
+    if found:
+        yield _note("RSK003", change.label, "; ".join(found))
 
 
 def _container(path: str) -> str:
@@ -122,19 +116,16 @@ def _container(path: str) -> str:
     return match.group(1) if match else path
 
 
-def image_changed(changes, context) -> Iterator[RiskNote]:
-    for change in changes:
-        if change.kind != "Deployment" or change.status != "changed":
-            continue
-        for item in change.changes:
-            if item.path.endswith(".image") and isinstance(item.new, str):
-                pinned = "@sha256:" in item.new
-                yield _note("RSK004", change.label,
-                            f"{_container(item.path)} image {show(item.old)} -> "
-                            f"{show(item.new)} ({'pinned by digest' if pinned else 'NOT pinned by digest'})",
-                            None if pinned else "warning")
-            elif item.path == 'metadata.labels["app.kubernetes.io/version"]':
-                yield _note("RSK004", change.label, f"model version {show(item.old)} -> {show(item.new)}")
+def image_changed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    for item in change.changes:
+        if item.path.endswith(".image") and isinstance(item.new, str):
+            pinned = "@sha256:" in item.new
+            yield _note("RSK004", change.label,
+                        f"{_container(item.path)} image {show(item.old)} -> "
+                        f"{show(item.new)} ({'pinned by digest' if pinned else 'NOT pinned by digest'})",
+                        None if pinned else "warning")
+        elif item.path == 'metadata.labels["app.kubernetes.io/version"]':
+            yield _note("RSK004", change.label, f"model version {show(item.old)} -> {show(item.new)}")
 
 
 def _relaxations(old: dict, new: dict) -> Iterator[str]:
@@ -162,36 +153,33 @@ def _relaxations(old: dict, new: dict) -> Iterator[str]:
 PSA_LEVELS = {"restricted": 0, "baseline": 1, "privileged": 2}
 
 
-def security_relaxed(changes, context) -> Iterator[RiskNote]:
-    for change in changes:
-        if change.status != "changed":
-            continue
-        if change.kind == "Namespace":
-            label = "pod-security.kubernetes.io/enforce"
-            old = change.old["metadata"].get("labels", {}).get(label, "privileged")
-            new = change.new["metadata"].get("labels", {}).get(label, "privileged")
-            if PSA_LEVELS.get(new, 2) > PSA_LEVELS.get(old, 2):
-                yield _note("RSK005", change.label, f"Pod Security level {old} -> {new}")
-        if change.kind != "Deployment":
-            continue
-        old_pod, new_pod = change.old["spec"]["template"]["spec"], change.new["spec"]["template"]["spec"]
-        found = [f"pod: {text}" for text in _relaxations(old_pod.get("securityContext", {}),
-                                                        new_pod.get("securityContext", {}))]
-        new_containers = {c["name"]: c for c in new_pod.get("containers", [])}
-        for container in old_pod.get("containers", []):
-            after = new_containers.get(container["name"])
-            if after is not None:
-                found += [f"{container['name']}: {text}" for text in _relaxations(
-                    container.get("securityContext", {}), after.get("securityContext", {}))]
-                writable = [m["mountPath"] for m in after.get("volumeMounts", [])
-                            if not m.get("readOnly") and any(o["mountPath"] == m["mountPath"] and o.get("readOnly")
-                                                             for o in container.get("volumeMounts", []))]
-                found += [f"{container['name']}: {path} now writable" for path in writable]
-        if old_pod.get("automountServiceAccountToken") is False and new_pod.get("automountServiceAccountToken") \
-                is not False:
-            found.append("service account token mounted")
-        if found:
-            yield _note("RSK005", change.label, "; ".join(found))
+def pod_security_relaxed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    label = "pod-security.kubernetes.io/enforce"
+    old = change.old["metadata"].get("labels", {}).get(label, "privileged")
+    new = change.new["metadata"].get("labels", {}).get(label, "privileged")
+    if PSA_LEVELS.get(new, 2) > PSA_LEVELS.get(old, 2):
+        yield _note("RSK005", change.label, f"Pod Security level {old} -> {new}")
+
+
+def security_relaxed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    old_pod, new_pod = _pods(change)
+    found = [f"pod: {text}" for text in _relaxations(old_pod.get("securityContext", {}),
+                                                    new_pod.get("securityContext", {}))]
+    new_containers = {c["name"]: c for c in new_pod.get("containers", [])}
+    for container in old_pod.get("containers", []):
+        after = new_containers.get(container["name"])
+        if after is not None:
+            found += [f"{container['name']}: {text}" for text in _relaxations(
+                container.get("securityContext", {}), after.get("securityContext", {}))]
+            writable = [m["mountPath"] for m in after.get("volumeMounts", [])
+                        if not m.get("readOnly") and any(o["mountPath"] == m["mountPath"] and o.get("readOnly")
+                                                         for o in container.get("volumeMounts", []))]
+            found += [f"{container['name']}: {path} now writable" for path in writable]
+    if old_pod.get("automountServiceAccountToken") is False and new_pod.get("automountServiceAccountToken") \
+            is not False:
+        found.append("service account token mounted")
+    if found:
+        yield _note("RSK005", change.label, "; ".join(found))
 
 
 def _allowed(rules: list[dict], peers_key: str) -> set[tuple[str, str]]:
@@ -219,90 +207,95 @@ def _covered(pair: tuple[str, str], allowed: set[tuple[str, str]]) -> bool:
     return any(p in (peer, "*") and q in (port, "*") for p, q in allowed)
 
 
-def network_widened(changes, context) -> Iterator[RiskNote]:
-    for change in changes:
-        if change.kind != "NetworkPolicy":
-            continue
-        if change.status == "removed" and change.name in context.deployments:
-            yield _note("RSK006", change.label, "NetworkPolicy removed: the model accepts and opens any connection")
-        elif change.status == "changed":
-            wider = []
-            for direction, peers_key in (("ingress", "from"), ("egress", "to")):
-                old = _allowed(change.old["spec"].get(direction, []), peers_key)
-                new = _allowed(change.new["spec"].get(direction, []), peers_key)
-                added = sorted(pair for pair in new if not _covered(pair, old))
-                if added:
-                    wider.append(f"{direction} now allows " + ", ".join(f"{peer} port {port}"
-                                                                         for peer, port in added[:5]))
-            if wider:
-                yield _note("RSK006", change.label, "; ".join(wider))
+def network_widened(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    wider = []
+    for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+        old = _allowed(change.old["spec"].get(direction, []), peers_key)
+        new = _allowed(change.new["spec"].get(direction, []), peers_key)
+        added = sorted(pair for pair in new if not _covered(pair, old))
+        if added:
+            wider.append(f"{direction} now allows " + ", ".join(f"{peer} port {port}" for peer, port in added[:5]))
+    if wider:
+        yield _note("RSK006", change.label, "; ".join(wider))
 
 
-def canary_gates_removed(changes, context) -> Iterator[RiskNote]:
-    for change in changes:
-        if change.kind != "Canary":
-            continue
-        if change.status == "removed" and change.name in context.deployments:
-            yield _note("RSK007", change.label, "canary analysis removed: the model now rolls out without gates")
-        elif change.status == "changed":
-            old = {m["name"] for m in change.old["spec"]["analysis"].get("metrics", [])}
-            new = {m["name"] for m in change.new["spec"]["analysis"].get("metrics", [])}
-            if old - new:
-                yield _note("RSK007", change.label, f"gates removed: {', '.join(sorted(old - new))}")
+def canary_gates_removed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    old = {m["name"] for m in change.old["spec"]["analysis"].get("metrics", [])}
+    new = {m["name"] for m in change.new["spec"]["analysis"].get("metrics", [])}
+    if old - new:
+        yield _note("RSK007", change.label, f"gates removed: {', '.join(sorted(old - new))}")
 
 
-def schedule_changed(changes, context) -> Iterator[RiskNote]:
-    for change in changes:
-        if change.kind != "ScaledObject":
-            continue
-        old = {t["name"]: t for t in (change.old or {}).get("spec", {}).get("triggers", []) if t["type"] == "cron"}
-        new = {t["name"]: t for t in (change.new or {}).get("spec", {}).get("triggers", []) if t["type"] == "cron"}
-        for name in sorted(set(old) | set(new)):
-            if name not in new:
-                yield _note("RSK008", change.label, f"schedule {name} removed")
-            elif name not in old:
-                meta = new[name]["metadata"]
-                yield _note("RSK008", change.label, f"schedule {name} added: {meta['start']} to {meta['end']} "
-                                                    f"({meta['timezone']}), {meta['desiredReplicas']} replicas")
-            elif old[name] != new[name]:
-                moved = [f"{key} {show(old[name]['metadata'].get(key, MISSING))} -> "
-                         f"{show(new[name]['metadata'].get(key, MISSING))}"
-                         for key in sorted(set(old[name]["metadata"]) | set(new[name]["metadata"]))
-                         if old[name]["metadata"].get(key) != new[name]["metadata"].get(key)]
-                yield _note("RSK008", change.label, f"schedule {name} changed: {', '.join(moved)}")
+def _cron_triggers(data: Optional[dict]) -> dict[str, dict]:
+    return {t["name"]: t["metadata"] for t in (data or {}).get("spec", {}).get("triggers", []) if t["type"] == "cron"}
 
 
-OBJECT_CHECKS: tuple[Callable, ...] = (pdb_loosened, replicas_reduced, gpu_changed, image_changed, security_relaxed,
-                                       network_widened, canary_gates_removed, schedule_changed)
+def schedule_changed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
+    """Runs for added and removed ScaledObjects too: their schedules appear or go."""
+    old, new = _cron_triggers(change.old), _cron_triggers(change.new)
+    for name in sorted(set(old) | set(new)):
+        if name not in new:
+            yield _note("RSK008", change.label, f"schedule {name} removed")
+        elif name not in old:
+            meta = new[name]
+            yield _note("RSK008", change.label, f"schedule {name} added: {meta['start']} to {meta['end']} "
+                                                f"({meta['timezone']}), {meta['desiredReplicas']} replicas")
+        elif old[name] != new[name]:
+            moved = [f"{key} {show(old[name].get(key, MISSING))} -> {show(new[name].get(key, MISSING))}"
+                     for key in sorted(set(old[name]) | set(new[name])) if old[name].get(key) != new[name].get(key)]
+            yield _note("RSK008", change.label, f"schedule {name} changed: {', '.join(moved)}")
 
 
-@dataclass
+Check = Callable[[ObjectChange, "ReviewContext"], Iterator[RiskNote]]
+
+CHANGED: dict[str, tuple[Check, ...]] = {
+    "PodDisruptionBudget": (pdb_loosened,),
+    "ScaledObject": (replicas_reduced,),
+    "Deployment": (replicas_reduced, gpu_changed, image_changed, security_relaxed),
+    "Namespace": (pod_security_relaxed,),
+    "NetworkPolicy": (network_widened,),
+    "Canary": (canary_gates_removed,),
+}
+"""Checks of an object that changed, by kind."""
+
+ANY_STATUS: dict[str, tuple[Check, ...]] = {"ScaledObject": (schedule_changed,)}
+"""Checks that also see an object added or removed."""
+
+REMOVED: dict[str, tuple[str, str]] = {
+    "PodDisruptionBudget": ("RSK001", "disruption budget removed: a drain may now evict every replica"),
+    "NetworkPolicy": ("RSK006", "NetworkPolicy removed: the model accepts and opens any connection"),
+    "Canary": ("RSK007", "canary analysis removed: the model now rolls out without gates"),
+}
+"""Objects whose removal is a risk while the model's Deployment stays."""
+
+
 class ReviewContext:
-    """What the checks need to know about the new side beyond the changes."""
+    """What the checks need to know about the new side beyond the changes, indexed once."""
 
-    new: ObjectSet
-
-    @property
-    def deployments(self) -> set[str]:
-        """Names of the Deployments that still exist."""
-        return {identity[3] for identity in self.new.objects if identity[1] == "Deployment"}
-
-    def replicas(self, name: str) -> Optional[int]:
-        """The fewest replicas a model runs with on the new side (ScaledObject min, else the Deployment's);
-        None when neither object is there."""
-        for (_, kind, _, object_name), data in self.new.objects.items():
-            if object_name == name and kind == "ScaledObject":
-                return max(1, data["spec"].get("minReplicaCount", 1))
-        for (_, kind, _, object_name), data in self.new.objects.items():
-            if object_name == name and kind == "Deployment":
-                return max(1, data["spec"].get("replicas", 1))
-        return None
+    def __init__(self, new: ObjectSet):
+        self.deployments: set[str] = set()
+        self.replicas: dict[str, int] = {}
+        """The fewest replicas each model runs with on the new side (ScaledObject min, else the Deployment's)."""
+        for (_, kind, _, name), data in new.objects.items():
+            if kind == "Deployment":
+                self.deployments.add(name)
+                self.replicas.setdefault(name, max(1, data["spec"].get("replicas", 1)))
+            elif kind == "ScaledObject":
+                self.replicas[name] = max(1, data["spec"].get("minReplicaCount", 1))
 
 
 def object_risks(changes: list[ObjectChange], new: ObjectSet) -> list[RiskNote]:
     """Risk notes of the object changes that lead to `new`."""
     context = ReviewContext(new)
-    return sorted(note for check in OBJECT_CHECKS for note in check(changes, context))
+    notes = []
+    for change in changes:
+        checks = ANY_STATUS.get(change.kind, ()) + (CHANGED.get(change.kind, ()) if change.status == "changed" else ())
+        for check in checks:
+            notes += check(change, context)
+        if change.status == "removed" and change.kind in REMOVED and change.name in context.deployments:
+            risk_id, message = REMOVED[change.kind]
+            notes.append(_note(risk_id, change.label, message))
+    return sorted(notes)
 
 
 def gpu_type_risks(old_fleets: list, new_fleets: list) -> list[RiskNote]:

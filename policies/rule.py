@@ -80,6 +80,13 @@ def model_path(model: "ResolvedModel", *keys) -> tuple:
     return ("models", model.index, *keys)
 
 
+def cuda_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple]]:
+    """Models that request a GPU and whose CUDA version is known, with the spec path that sets it."""
+    for model in fleet.models:
+        if model.cuda is not None and model.spec.gpu is not None:
+            yield model, model_path(model, "cuda" if model.spec.cuda else "image")
+
+
 def server_container(deployment: "Manifest") -> dict:
     """The model server container of a compiled Deployment."""
     return deployment.data["spec"]["template"]["spec"]["containers"][0]

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from compiler.catalog import GPU_TYPES, min_cuda_for_compute_capability, min_driver_for_cuda
+from compiler.catalog import (GPU_TYPES, driver_floors, driver_text, min_cuda_for_compute_capability,
+                              min_driver_for_cuda)
 from compiler.types import duration_seconds, format_bytes, parse_image, quantity_value
 
 
@@ -64,5 +65,9 @@ def test_cuda_driver_floors():
     assert min_driver_for_cuda((13, 0)) == (580, 65, 6)
     assert min_driver_for_cuda((12, 7)) == (560, 28, 3)  # unlisted: nearest older toolkit's floor
     assert min_driver_for_cuda((10, 2)) is None
+    assert driver_floors((12, 4)) == ((550, 54, 14), (525, 60, 13))   # exact, minor-version compatibility
+    assert driver_floors((11, 8)) == ((520, 61, 5), (520, 61, 5))     # no compatibility floor listed for 11.x
+    assert driver_floors((10, 2)) is None
+    assert [driver_text(v) for v in [(530, 30, 2), (570, 26), (580,)]] == ["530.30.02", "570.26", "580"]
     assert min_cuda_for_compute_capability((9, 0)) == (11, 8)
     assert min_cuda_for_compute_capability((8, 6)) == (11, 1)

@@ -4,6 +4,8 @@ from compiler.catalog.cuda import (
     CUDA_MIN_DRIVER,
     MIN_CUDA_FOR_COMPUTE_CAPABILITY,
     MINOR_COMPAT_DRIVER_FLOOR,
+    driver_floors,
+    driver_text,
     min_cuda_for_compute_capability,
     min_driver_for_cuda,
 )
@@ -16,6 +18,8 @@ __all__ = [
     "MIGProfile",
     "MIN_CUDA_FOR_COMPUTE_CAPABILITY",
     "MINOR_COMPAT_DRIVER_FLOOR",
+    "driver_floors",
+    "driver_text",
     "min_cuda_for_compute_capability",
     "min_driver_for_cuda",
 ]

@@ -54,3 +54,17 @@ def min_driver_for_cuda(cuda: tuple[int, int]) -> tuple[int, ...] | None:
 def min_cuda_for_compute_capability(capability: tuple[int, int]) -> tuple[int, int] | None:
     """The first CUDA toolkit that supports a compute capability, or None if unknown."""
     return MIN_CUDA_FOR_COMPUTE_CAPABILITY.get(capability)
+
+
+def driver_floors(cuda: tuple[int, int]) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """(the toolkit's own minimum driver, the oldest driver that runs it at all through minor-version
+    compatibility), or None for an unknown toolkit. Without a compatibility floor the two are equal."""
+    exact = min_driver_for_cuda(cuda)
+    if exact is None:
+        return None
+    return exact, MINOR_COMPAT_DRIVER_FLOOR.get(cuda[0], exact)
+
+
+def driver_text(version: tuple[int, ...]) -> str:
+    """A driver version as NVIDIA writes it: (530, 30, 2) -> "530.30.02"."""
+    return ".".join(f"{part:02d}" if index else str(part) for index, part in enumerate(version))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from compiler.catalog import min_cuda_for_compute_capability
-from policies.rule import Finding, Rule, model_path
+from policies.rule import Finding, Rule, cuda_models
 
 
 class ComputeCapabilityUnsupported(Rule):
@@ -32,14 +32,11 @@ class ComputeCapabilityUnsupported(Rule):
     category = "gpu"
 
     def check(self, context, options):
-        for model in context.fleet.models:
-            if model.cuda is None or model.spec.gpu is None:
-                continue
+        for model, path in cuda_models(context.fleet):
             capability = model.pool.gpu.compute_capability
             needed = min_cuda_for_compute_capability(capability)
             if needed is not None and model.cuda < needed:
                 yield Finding(f"{model.pool.gpu.name} (compute capability {capability[0]}.{capability[1]}) needs "
                               f"CUDA {needed[0]}.{needed[1]} or newer; the image has CUDA "
-                              f"{model.cuda[0]}.{model.cuda[1]}",
-                              model_path(model, "cuda" if model.spec.cuda else "image"), model.name,
+                              f"{model.cuda[0]}.{model.cuda[1]}", path, model.name,
                               hint="rebuild the image on a newer CUDA, or use an older GPU type")

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-from compiler.catalog import MINOR_COMPAT_DRIVER_FLOOR, min_driver_for_cuda
-from policies.rule import Finding, Rule, model_path
-
-
-def version_text(version: tuple[int, ...]) -> str:
-    return ".".join(f"{part:02d}" if index else str(part) for index, part in enumerate(version))
+from compiler.catalog import driver_floors, driver_text
+from policies.rule import Finding, Rule, cuda_models
 
 
 class CUDADriverTooOld(Rule):
@@ -39,17 +35,12 @@ class CUDADriverTooOld(Rule):
     category = "gpu"
 
     def check(self, context, options):
-        for model in context.fleet.models:
-            if model.cuda is None or model.spec.gpu is None:
-                continue
-            exact = min_driver_for_cuda(model.cuda)
-            if exact is None:
-                continue
-            floor = MINOR_COMPAT_DRIVER_FLOOR.get(model.cuda[0], exact)
-            if model.pool.driver < floor:
+        for model, path in cuda_models(context.fleet):
+            floors = driver_floors(model.cuda)
+            if floors is not None and model.pool.driver < floors[1]:
+                exact, floor = floors
                 cuda = f"{model.cuda[0]}.{model.cuda[1]}"
-                yield Finding(f"image needs CUDA {cuda}, which no driver older than {version_text(floor)} can "
-                              f"run; pool {model.pool.name!r} has {model.pool.spec.driver_version}",
-                              model_path(model, "cuda" if model.spec.cuda else "image"), model.name,
-                              hint=f"upgrade the pool's driver to {version_text(exact)} or newer (the CUDA {cuda} "
+                yield Finding(f"image needs CUDA {cuda}, which no driver older than {driver_text(floor)} can "
+                              f"run; pool {model.pool.name!r} has {model.pool.spec.driver_version}", path, model.name,
+                              hint=f"upgrade the pool's driver to {driver_text(exact)} or newer (the CUDA {cuda} "
                                    "minimum), or use an image built for an older CUDA")

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from compiler.catalog import MINOR_COMPAT_DRIVER_FLOOR, min_driver_for_cuda
-from policies.rule import Finding, Rule, model_path
-from policies.rules.cuda_driver_too_old import version_text
+from compiler.catalog import driver_floors, driver_text
+from policies.rule import Finding, Rule, cuda_models
 
 
 class CUDAMinorCompat(Rule):
@@ -34,17 +33,11 @@ class CUDAMinorCompat(Rule):
     category = "gpu"
 
     def check(self, context, options):
-        for model in context.fleet.models:
-            if model.cuda is None or model.spec.gpu is None:
-                continue
-            exact = min_driver_for_cuda(model.cuda)
-            floor = MINOR_COMPAT_DRIVER_FLOOR.get(model.cuda[0])
-            if exact is None or floor is None:
-                continue
-            if floor <= model.pool.driver < exact:
+        for model, path in cuda_models(context.fleet):
+            floors = driver_floors(model.cuda)
+            if floors is not None and floors[1] <= model.pool.driver < floors[0]:
                 cuda = f"{model.cuda[0]}.{model.cuda[1]}"
-                yield Finding(f"CUDA {cuda} wants driver {version_text(exact)} or newer; pool {model.pool.name!r} "
-                              f"has {model.pool.spec.driver_version}, which runs it only through minor-version "
-                              "compatibility (no JIT of newer PTX)",
-                              model_path(model, "cuda" if model.spec.cuda else "image"), model.name,
-                              hint=f"upgrade the pool's driver to {version_text(exact)} or newer")
+                yield Finding(f"CUDA {cuda} wants driver {driver_text(floors[0])} or newer; pool "
+                              f"{model.pool.name!r} has {model.pool.spec.driver_version}, which runs it only through "
+                              "minor-version compatibility (no JIT of newer PTX)", path, model.name,
+                              hint=f"upgrade the pool's driver to {driver_text(floors[0])} or newer")
