@@ -16,7 +16,7 @@ from compiler.loader import load_spec
 from compiler.overlay import apply_environment, environment_names
 from compiler.policy import SEVERITY_ORDER, CustomRule, Policy
 from compiler.resolve import ResolvedFleet
-from policies.registry import RULES, SLUGS
+from policies.registry import RULES
 from policies.rule import Finding, LintContext
 
 INVALID_SPEC_ID = "SPEC001"
@@ -103,7 +103,7 @@ def lint_file(file: str, policy: Policy, env: Optional[str] = None,
     except SpecError as err:
         return [_invalid(diagnostic) for diagnostic in err.diagnostics]
 
-    keys = frozenset([*RULES, *SLUGS])
+    keys = policy.rule_keys()
     used: set[int] = set()
     found: dict[tuple, LintFinding] = {}
     for name, fleet in targets:
@@ -142,7 +142,7 @@ def _locate(fleet: ResolvedFleet, rule_id: str, slug: str, severity: str, findin
 def _waive(context: LintContext, finding: LintFinding) -> LintFinding:
     """Mark the finding waived by the first unexpired waiver naming its rule and its model (or the fleet)."""
     for index, waiver in enumerate(context.fleet.spec.waivers):
-        if waiver.rule not in (finding.rule_id, finding.slug) or waiver.expires < context.today:
+        if waiver.rule not in (finding.rule_id, finding.slug) or not waiver.in_force(context.today):
             continue
         if waiver.model is None or waiver.model == finding.model:
             context.used_waivers.add(index)

@@ -293,6 +293,14 @@ class Waiver(SpecModel):
     reason: str = Field(min_length=1, pattern=r"\S", description="Why the exception is acceptable, with a ticket.")
     expires: datetime.date = Field(description="Date after which the waiver no longer applies (YYYY-MM-DD).")
 
+    def in_force(self, today: datetime.date) -> bool:
+        """Not yet expired on `today` (it still applies on its expiry date)."""
+        return today <= self.expires
+
+    @property
+    def scope(self) -> str:
+        return f"model {self.model!r}" if self.model else "the fleet"
+
 
 class Environment(SpecModel):
     """An overlay applied with `--env NAME`: values here replace those of the base spec."""

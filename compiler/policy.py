@@ -96,6 +96,10 @@ class Policy:
     rules: dict[str, EnabledRule] = field(default_factory=dict)
     custom: list[CustomRule] = field(default_factory=list)
 
+    def rule_keys(self) -> frozenset[str]:
+        """Every ID and slug a waiver may name: the built-in rules and this pack's custom rules."""
+        return frozenset([*RULES, *SLUGS, *(rule.id for rule in self.custom), *(rule.slug for rule in self.custom)])
+
     def severity(self, rule_id: str) -> str:
         enabled = self.rules.get(rule_id)
         if enabled is not None:

@@ -29,8 +29,7 @@ class WaiverExpired(Rule):
 
     def check(self, context, options):
         for index, waiver in enumerate(context.fleet.spec.waivers):
-            if waiver.expires < context.today:
-                scope = f"model {waiver.model!r}" if waiver.model else "the fleet"
-                yield Finding(f"waiver of {waiver.rule} for {scope} expired on {waiver.expires.isoformat()}",
+            if not waiver.in_force(context.today):
+                yield Finding(f"waiver of {waiver.rule} for {waiver.scope} expired on {waiver.expires.isoformat()}",
                               ("waivers", index, "expires"), waiver.model,
                               hint="fix the findings and delete the waiver, or renew it")

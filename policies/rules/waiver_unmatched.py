@@ -33,7 +33,6 @@ class WaiverUnmatched(Rule):
             if waiver.rule not in context.rule_keys:
                 yield Finding(f"waiver names unknown rule {waiver.rule!r}", ("waivers", index, "rule"), waiver.model,
                               hint=suggest(waiver.rule, sorted(context.rule_keys)) or "`servespec rules` lists them")
-            elif waiver.expires >= context.today and index not in context.used_waivers:
-                scope = f"model {waiver.model!r}" if waiver.model else "the fleet"
-                yield Finding(f"waiver of {waiver.rule} for {scope} matches no finding", ("waivers", index, "rule"),
+            elif waiver.in_force(context.today) and index not in context.used_waivers:
+                yield Finding(f"waiver of {waiver.rule} for {waiver.scope} matches no finding", ("waivers", index, "rule"),
                               waiver.model, hint="delete it")
