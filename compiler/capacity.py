@@ -139,6 +139,8 @@ class PoolPeak:
     """A pool's highest GPU demand in the week, with the hour it happens and the worst rollout surge."""
 
     pool: ResolvedPool
+    hourly: tuple[int, ...]
+    """Whole GPUs the pool needs in each hour of the week at peak replicas."""
     gpus: int
     hour: int
     with_surge: int
@@ -147,13 +149,12 @@ class PoolPeak:
 
 def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
     models = [model for model in fleet.models if model.pool.name == pool.name and model.spec.gpu is not None]
-    hourly = [peak_replicas(model) for model in models]
-    best_gpus, best_hour = 0, 0
-    for hour in range(HOURS_PER_WEEK):
-        gpus = pool_gpus(pool, [(model, replicas[hour]) for model, replicas in zip(models, hourly)])
-        if gpus > best_gpus:
-            best_gpus, best_hour = gpus, hour
-    at_peak = [replicas[best_hour] for replicas in hourly]
+    replicas = [peak_replicas(model) for model in models]
+    hourly = tuple(pool_gpus(pool, [(model, counts[hour]) for model, counts in zip(models, replicas)])
+                   for hour in range(HOURS_PER_WEEK))
+    best_gpus = max(hourly)
+    best_hour = hourly.index(best_gpus)
+    at_peak = [counts[best_hour] for counts in replicas]
     with_surge, surge_model = best_gpus, None
     for model in models:
         demand = [(other, count + (rollout_surge(other) if other is model else 0))
@@ -161,7 +162,7 @@ def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
         surged = pool_gpus(pool, demand)
         if surged > with_surge:
             with_surge, surge_model = surged, model.name
-    return PoolPeak(pool, best_gpus, best_hour, with_surge, surge_model)
+    return PoolPeak(pool, hourly, best_gpus, best_hour, with_surge, surge_model)
 
 
 def weekly_gpu_hours(model: ResolvedModel) -> Fraction:

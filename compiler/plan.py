@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from compiler.capacity import (
-    HOURS_PER_WEEK,
-    WEEKS_PER_MONTH,
     gpus_per_replica,
+    monthly_cost,
     peak_replicas,
-    pool_gpus,
     pool_peak,
     scheduled_replicas,
+    weekly_gpu_hours,
 )
 from compiler.resolve import ResolvedFleet
 from compiler.synth.canary import rollout_seconds
@@ -85,28 +84,20 @@ class FleetPlan:
 def plan_fleet(fleet: ResolvedFleet) -> FleetPlan:
     pools = []
     for pool in fleet.pools.values():
-        resolved = [model for model in fleet.models if model.pool.name == pool.name]
-        models = []
-        for model in resolved:
-            share = gpus_per_replica(model)
-            scheduled = scheduled_replicas(model)
-            gpu_hours = float(sum(scheduled) * share)
-            models.append(ModelPlan(
-                name=model.name, pool=pool.name, priority=model.spec.priority, gpus_per_replica=float(share),
-                scheduled=scheduled, peak=peak_replicas(model), gpu_hours_per_week=gpu_hours,
-                monthly_cost=gpu_hours * pool.spec.cost_per_gpu_hour * WEEKS_PER_MONTH,
-                startup_budget_seconds=model.startup_budget_seconds, rollout=model.spec.rollout.strategy,
-                rollout_seconds=rollout_seconds(model) if model.analysis is not None else None))
-        peaks = [peak_replicas(model) for model in resolved]
-        hourly = tuple(pool_gpus(pool, [(model, replicas[hour]) for model, replicas in zip(resolved, peaks)])
-                       for hour in range(HOURS_PER_WEEK))
+        models = tuple(ModelPlan(
+            name=model.name, pool=pool.name, priority=model.spec.priority,
+            gpus_per_replica=float(gpus_per_replica(model)), scheduled=scheduled_replicas(model),
+            peak=peak_replicas(model), gpu_hours_per_week=float(weekly_gpu_hours(model)),
+            monthly_cost=monthly_cost(model), startup_budget_seconds=model.startup_budget_seconds,
+            rollout=model.spec.rollout.strategy,
+            rollout_seconds=rollout_seconds(model) if model.analysis is not None else None)
+            for model in fleet.models if model.pool.name == pool.name)
         peak = pool_peak(fleet, pool)
-        gpu_hours = sum(model.gpu_hours_per_week for model in models)
         pools.append(PoolPlan(
             name=pool.name, gpu=pool.gpu.name, max_gpus=pool.spec.max_gpus,
-            cost_per_gpu_hour=pool.spec.cost_per_gpu_hour, spot=pool.spec.spot, models=tuple(models),
-            hourly_gpus=hourly, peak_gpus=peak.gpus, peak_hour=peak.hour, peak_with_surge=peak.with_surge,
-            surge_model=peak.surge_model, gpu_hours_per_week=gpu_hours,
+            cost_per_gpu_hour=pool.spec.cost_per_gpu_hour, spot=pool.spec.spot, models=models,
+            hourly_gpus=peak.hourly, peak_gpus=peak.gpus, peak_hour=peak.hour, peak_with_surge=peak.with_surge,
+            surge_model=peak.surge_model, gpu_hours_per_week=sum(model.gpu_hours_per_week for model in models),
             monthly_cost=sum(model.monthly_cost for model in models)))
     budget = fleet.spec.budget.monthly_usd if fleet.spec.budget else None
     return FleetPlan(fleet.name, fleet.environment, tuple(pools), budget)
