@@ -128,9 +128,8 @@ def _run(context: LintContext, policy: Policy, after_waivers: bool):
             yield located if after_waivers else _waive(context, located)
     if not after_waivers:
         for custom in policy.custom:
-            if custom.severity != "off":
-                for finding in _custom_findings(context, custom):
-                    yield _waive(context, _locate(fleet, custom.id, custom.slug, custom.severity, finding))
+            for finding in _custom_findings(context, custom):
+                yield _waive(context, _locate(fleet, custom.id, custom.slug, custom.severity, finding))
 
 
 def _locate(fleet: ResolvedFleet, rule_id: str, slug: str, severity: str, finding: Finding) -> LintFinding:
@@ -155,16 +154,15 @@ def _custom_findings(context: LintContext, custom: CustomRule):
     from jsonschema.exceptions import best_match
 
     validator = Draft202012Validator(custom.schema_)
-    models = context.fleet.models
     for manifest in context.manifests:
         if manifest.kind != custom.kind:
             continue
         error = best_match(validator.iter_errors(manifest.data))
         if error is not None:
             where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-            model = models[manifest.source_path[1]].name if manifest.source_path[:1] == ("models",) else None
+            model = context.model_of(manifest)
             yield Finding(f"{custom.message}: {manifest.kind} {manifest.name}: {error.message} (at {where})",
-                          manifest.source_path, model)
+                          manifest.source_path, model.name if model else None)
 
 
 def _in_environment(finding: LintFinding, env: str) -> LintFinding:

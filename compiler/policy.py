@@ -95,6 +95,7 @@ class Policy:
     chain: list[str] = field(default_factory=list)
     rules: dict[str, EnabledRule] = field(default_factory=dict)
     custom: list[CustomRule] = field(default_factory=list)
+    """Custom rules whose severity is not `off`."""
 
     def rule_keys(self) -> frozenset[str]:
         """Every ID and slug a waiver may name: the built-in rules and this pack's custom rules."""
@@ -137,7 +138,8 @@ def load_policy(reference: str = DEFAULT_PACK) -> Policy:
                 raise PolicyError([source_map.diagnostic(("custom", index, "id"),
                                                          f"custom rule {custom.id} ({custom.slug}) reuses the ID or "
                                                          "slug of another rule")])
-            policy.custom.append(custom)
+            if custom.severity != "off":
+                policy.custom.append(custom)
     for rule_id, (severity, options, at, source_map) in settings.items():
         try:
             parsed = parse_document(RULES[rule_id].Options, options, source_map, at)

@@ -63,16 +63,22 @@ class LintContext:
 
         return build_manifests(self.fleet)
 
+    def model_of(self, manifest: "Manifest") -> Optional["ResolvedModel"]:
+        """The model a compiled object belongs to (None for fleet-wide objects)."""
+        if manifest.source_path[:1] == ("models",) and len(manifest.source_path) > 1:
+            return self.fleet.models[manifest.source_path[1]]
+        return None
+
     def model_manifests(self, kind: str) -> Iterator[tuple["ResolvedModel", "Manifest"]]:
         """Each model's compiled object of `kind`, paired with the model."""
-        models = self.fleet.models
         for manifest in self.manifests:
-            if manifest.kind == kind and manifest.source_path[:1] == ("models",):
-                yield models[manifest.source_path[1]], manifest
+            model = self.model_of(manifest) if manifest.kind == kind else None
+            if model is not None:
+                yield model, manifest
 
     def fleet_manifest(self, kind: str) -> Optional["Manifest"]:
         """The fleet-wide object of `kind` (Namespace, PrometheusRule), if compiled."""
-        return next((m for m in self.manifests if m.kind == kind and m.source_path[:1] != ("models",)), None)
+        return next((m for m in self.manifests if m.kind == kind and self.model_of(m) is None), None)
 
 
 def model_path(model: "ResolvedModel", *keys) -> tuple:

@@ -326,3 +326,18 @@ def test_pre_commit_hooks_run_real_commands():
 def test_an_empty_pack_gets_a_hint_about_packs(tmp_path):
     code, output = run_cli("lint", "examples/quickstart.yaml", "--policy", _pack(tmp_path, ""))
     assert code == 2 and "the file is empty" in output and "a policy pack is a mapping starting with `name:`" in output
+
+
+def test_custom_rules_apply_to_fleet_wide_kinds_too(tmp_path):
+    pack = _pack(tmp_path, """\
+        name: priorities
+        custom:
+          - id: ACME002
+            slug: small-priorities
+            kind: PriorityClass
+            severity: warning
+            message: priorities stay under 1000
+            schema: {properties: {value: {maximum: 999}}}
+        """)
+    code, output = run_cli("lint", "examples/quickstart.yaml", "--policy", pack)
+    assert code == 0 and "warning: priorities stay under 1000: PriorityClass" in output

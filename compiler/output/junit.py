@@ -12,7 +12,7 @@ from policies.registry import RULES
 def _cases(report: LintReport) -> list[tuple[str, str, str]]:
     """(file, rule ID, slug) for each test case."""
     rules = [(rule_id, RULES[rule_id].slug) for rule_id in report.policy.rules]
-    rules += [(custom.id, custom.slug) for custom in report.policy.custom if custom.severity != "off"]
+    rules += [(custom.id, custom.slug) for custom in report.policy.custom]
     return [(file, INVALID_SPEC_ID, INVALID_SPEC_SLUG) for file in report.files] + \
         [(file, rule_id, slug) for file in report.files for rule_id, slug in rules]
 

@@ -45,8 +45,6 @@ def _descriptors(policy: Policy) -> list[dict]:
             "properties": {"tags": [rule.category, "servespec"]},
         })
     for custom in policy.custom:
-        if custom.severity == "off":
-            continue
         descriptors.append({
             "id": custom.id,
             "name": custom.slug,
