@@ -70,16 +70,19 @@ def resolve_loaded(loaded: LoadedSpec, env: Optional[str] = None) -> ResolvedFle
     return resolve(_spec_of(loaded), loaded.source_map, loaded.file, env)
 
 
+def fleet_of(loaded: LoadedSpec, env: Optional[str] = None) -> ResolvedFleet:
+    """Validate and resolve a loaded spec: the base, then (when `env` is given) with that overlay applied."""
+    from compiler.overlay import apply_environment
+
+    fleet = resolve_loaded(loaded)
+    return fleet if env is None else resolve_loaded(apply_environment(loaded, env), env)
+
+
 def load_fleet(file: str, env: Optional[str] = None) -> ResolvedFleet:
     """Load, validate and resolve one spec file (with the environment overlay `env` applied)."""
     from compiler.loader import load_spec
-    from compiler.overlay import apply_environment
 
-    loaded = load_spec(file)
-    fleet = resolve_loaded(loaded)
-    if env is None:
-        return fleet
-    return resolve_loaded(apply_environment(loaded, env), env)
+    return fleet_of(load_spec(file), env)
 
 
 def lint(files: Iterable[str], policy: str = "baseline", env: Optional[str] = None,

@@ -92,7 +92,6 @@ class Policy:
     """A resolved pack: the severity and options of every enabled rule, and the custom rules."""
 
     name: str
-    chain: list[str] = field(default_factory=list)
     rules: dict[str, EnabledRule] = field(default_factory=dict)
     custom: list[CustomRule] = field(default_factory=list)
     """Custom rules whose severity is not `off`."""
@@ -116,7 +115,7 @@ def pack_names() -> list[str]:
 def load_policy(reference: str = DEFAULT_PACK) -> Policy:
     """A built-in pack by name, or a pack file; raises PolicyError with located diagnostics."""
     chain = _chain(_pack_path(reference, Path.cwd()), [])
-    policy = Policy(name=chain[-1][1].name, chain=[str(path) for path, _, _ in chain])
+    policy = Policy(name=chain[-1][1].name)
     settings: dict[str, tuple[str, dict, tuple, SourceMap]] = {}
     for path, pack, source_map in chain:
         for key, setting in pack.rules.items():

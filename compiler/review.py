@@ -8,11 +8,11 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Optional
 
+from compiler.api import fleet_of
 from compiler.capacity import monthly_cost
 from compiler.diagnostics import InputError
 from compiler.diff import ObjectChange, ObjectSet, diff_objects, read_objects
 from compiler.loader import load_spec, load_text
-from compiler.overlay import apply_environment
 from compiler.resolve import ResolvedFleet
 from compiler.risks import RiskNote, cost_risk, gpu_type_risks, object_risks
 
@@ -46,18 +46,11 @@ def fleet_objects(fleets: list[ResolvedFleet]) -> ObjectSet:
     return objects
 
 
-def _resolve(loaded, env: Optional[str]) -> ResolvedFleet:
-    from compiler.api import resolve_loaded
-
-    fleet = resolve_loaded(loaded)
-    return fleet if env is None else resolve_loaded(apply_environment(loaded, env), env)
-
-
 def objects_of(source: str, env: Optional[str] = None) -> ObjectSet:
     """A compiled tree (a directory) or a spec file (compiled in memory, without Node)."""
     if os.path.isdir(source):
         return read_objects(source)
-    return fleet_objects([_resolve(load_spec(source), env)])
+    return fleet_objects([fleet_of(load_spec(source), env)])
 
 
 def _git(directory: str, *args: str) -> subprocess.CompletedProcess:
@@ -69,7 +62,7 @@ def _git(directory: str, *args: str) -> subprocess.CompletedProcess:
 
 def objects_of_specs(specs: list[str], env: Optional[str] = None) -> ObjectSet:
     """The specs in the working tree; a spec that does not exist (deleted by the change) contributes nothing."""
-    return fleet_objects([_resolve(load_spec(spec), env) for spec in specs if os.path.exists(spec)])
+    return fleet_objects([fleet_of(load_spec(spec), env) for spec in specs if os.path.exists(spec)])
 
 
 def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = None) -> ObjectSet:
@@ -85,7 +78,7 @@ def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = No
             if not os.path.exists(spec):
                 raise InputError(f"{spec}: neither in the working tree nor at {revision}")
             continue
-        fleets.append(_resolve(load_text(shown.stdout, f"{revision}:{spec}"), env))
+        fleets.append(fleet_of(load_text(shown.stdout, f"{revision}:{spec}"), env))
     return fleet_objects(fleets)
 
 
