@@ -139,7 +139,7 @@ def lint(specs, policy, env, output_format, fail_on, today) -> None:
 
     renderers = {"text": findings.render_text, "json": findings.render_json, "github": findings.render_github,
                  "sarif": sarif.render_sarif, "junit": junit.render_junit}
-    report = _run(lambda: api.lint(specs, policy, env, today.date() if today else None), bad_spec_exit=2)
+    report = _run(lambda: api.lint(specs, policy, env, today.date() if today else None))
     click.echo(renderers[output_format](report, fail_on), nl=False)
     sys.exit(2 if report.input_errors else 1 if report.failed(fail_on) else 0)
 

@@ -208,3 +208,15 @@ def test_gpu_type_change_with_the_same_compute_capability_is_a_risk(tmp_path):
 def test_a_directory_of_specs_is_not_a_compiled_tree():
     code, output = run_cli("diff", "examples/quickstart.yaml", "examples")
     assert code == 2 and "a servespec spec, not a compiled object" in output
+
+
+def test_env_compares_one_environment(tmp_path):
+    new = tmp_path / "agency.yaml"
+    new.write_text((ROOT / "examples/agency.yaml").read_text().replace(
+        "      caption-gen:\n        replicas: {min: 1, max: 2}", "      caption-gen:\n        replicas: {min: 1, max: 3}"))
+    assert run_cli("diff", "examples/agency.yaml", str(new)) == (0, "0 to add, 0 to change, 0 to remove\n")
+    report = api.diff("examples/agency.yaml", str(new), env="staging")
+    assert [(c.label, [i.render() for i in c.changes]) for c in report.changes] == [
+        ("ScaledObject agency-staging/caption-gen", ["spec.maxReplicaCount: 2 -> 3"])]
+    code, output = run_cli("diff", "examples/agency.yaml", str(new), "--env", "nope")
+    assert code == 2 and "unknown environment 'nope'" in output

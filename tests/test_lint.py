@@ -341,3 +341,10 @@ def test_custom_rules_apply_to_fleet_wide_kinds_too(tmp_path):
         """)
     code, output = run_cli("lint", "examples/quickstart.yaml", "--policy", pack)
     assert code == 0 and "warning: priorities stay under 1000: PriorityClass" in output
+
+
+def test_env_lints_one_environment():
+    code, output = run_cli("lint", "examples/agency.yaml", "--env", "staging", "--fail-on", "warning")
+    assert code == 0, output
+    code, output = run_cli("lint", "examples/agency.yaml", "--env", "stagin")
+    assert code == 1 and "unknown environment 'stagin'" in output and "[SPEC001 invalid-spec]" in output
