@@ -101,12 +101,19 @@ def without_node() -> dict:
     return env
 
 
+def fleet_file(workdir: Path, size: int) -> Path:
+    """The generated fleet of `size` models, written once per run."""
+    spec = workdir / f"fleet-{size}.yaml"
+    if not spec.exists():
+        spec.write_text(fleet(size))
+    return spec
+
+
 def bench_validate(workdir: Path, runs: int) -> None:
     print("| models | spec lines | validate wall (median) | peak RSS |")
     print("|---:|---:|---:|---:|")
     for size in SIZES:
-        spec = workdir / f"fleet-{size}.yaml"
-        spec.write_text(fleet(size))
+        spec = fleet_file(workdir, size)
         wall, rss = median_run([SERVESPEC, "validate", str(spec)], runs, without_node())
         print(f"| {size} | {spec.read_text().count(chr(10))} | {wall:.2f} s | {rss:.0f} MB |")
 
@@ -115,8 +122,7 @@ def bench_lint(workdir: Path, runs: int) -> None:
     print("| models | lint wall, baseline (median) | lint wall, production | peak RSS | findings |")
     print("|---:|---:|---:|---:|---:|")
     for size in SIZES:
-        spec = workdir / f"fleet-{size}.yaml"
-        spec.write_text(fleet(size))
+        spec = fleet_file(workdir, size)
         walls = {}
         for policy in ("baseline", "production"):
             command = [SERVESPEC, "lint", str(spec), "--policy", policy]
@@ -142,8 +148,7 @@ def bench_compile(workdir: Path, runs: int) -> None:
           "bare cdk8s wall | ratio | kubectl kustomize wall |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in SIZES:
-        spec = workdir / f"fleet-{size}.yaml"
-        spec.write_text(fleet(size))
+        spec = fleet_file(workdir, size)
         out = workdir / f"out-{size}"
         compile_command = [SERVESPEC, "compile", str(spec), "-o", str(out), *location]
         timed(compile_command)  # warm-up: the output tree the baseline reads, and the schema cache
