@@ -25,7 +25,15 @@ from compiler.manifest_validation import (
     find_kubeconform,
     validate_with_kubeconform,
 )
-from compiler.writer import replace_tree, stage, staging_directory, write_files
+from compiler.writer import (
+    OWNER_MARKER,
+    owned_output_directory,
+    remove_tree,
+    replace_tree,
+    stage,
+    staging_directory,
+    write_files,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -274,7 +282,8 @@ def compile_to_files(targets: list[Target], options: Optional["SchemaOptions"] =
         result.files = render(synthesized)
         if directory is not None:
             for child in directory.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+                if child.name != OWNER_MARKER:
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
             write_files(directory, result.files)
         if options is not None:
             validate_result(result, options, directory)
@@ -334,9 +343,11 @@ def named_manifests(result: CompileResult):
 
 
 def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
-                  options: SchemaOptions = SchemaOptions()) -> CompileResult:
-    """Compile specs into `out_dir`, atomically: on any error or invalid object `out_dir` is untouched."""
-    target = Path(out_dir)
+                  options: SchemaOptions = SchemaOptions(), *, force: bool = False) -> CompileResult:
+    """Compile specs into `out_dir`, atomically: on any error or invalid object `out_dir` is untouched.
+    `out_dir` must be servespec's to replace (`writer.owned_output_directory`; `force` for a non-empty
+    directory without the marker), else InputError before anything is read or written."""
+    target = owned_output_directory(out_dir, specs, force=force)
     staging = staging_directory(target)
     try:
         result = compile_to_files(compile_targets(list(specs), env), options, staging)
@@ -368,21 +379,25 @@ def _publish(target: Path, files: dict[str, str]) -> None:
 
 
 def check_golden(specs: list[str], golden_dir: str, *, update: bool = False,
-                 options: SchemaOptions = SchemaOptions()) -> tuple[CompileResult, list]:
+                 options: SchemaOptions = SchemaOptions(), force: bool = False) -> tuple[CompileResult, list]:
     """Compile every spec and environment and compare with `golden_dir`; with `update`, rewrite it
-    (only when every object passed schema validation)."""
+    (only when every object passed schema validation). Every tree to rewrite or remove is checked with
+    `writer.owned_output_directory` (`force` for trees without the marker) before anything changes."""
     targets = golden_targets(list(specs))
-    result = compile_to_files(targets, options)
     root = Path(golden_dir)
     trees = [t.tree for t in targets]
     stale = _stale_environment_trees(root, trees)
+    owned = {tree: owned_output_directory(root / tree, specs, force=force) for tree in trees + stale} \
+        if update else {}
+    result = compile_to_files(targets, options)
     drift = compare(result.files, root, trees + stale)
-    if update and drift and result.ok:
+    if update and result.ok:
         for tree in trees:
-            _publish(root / tree, {name[len(tree) + 1:]: text for name, text in result.files.items()
-                                   if name.startswith(tree + "/")})
+            if drift or not (owned[tree] / OWNER_MARKER).is_file():
+                _publish(owned[tree], {name[len(tree) + 1:]: text for name, text in result.files.items()
+                                       if name.startswith(tree + "/")})
         for tree in stale:
-            shutil.rmtree(root / tree)
+            remove_tree(root / tree)
     return result, drift
 
 

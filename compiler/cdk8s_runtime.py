@@ -1,7 +1,9 @@
 """Starting cdk8s: its import launches the jsii Node process, so it is begun early on a thread.
 
 `start()` returns at once; Node boots while the spec is loaded and checked. Whoever needs cdk8s
-then calls `load()`, which waits for that import (Python's import lock) or does it itself.
+then calls `load()`, which waits for that import (Python's import lock) or does it itself. The background
+import never reports an error of its own: a process that ends early (a bad spec, an interrupt) may cut it
+short, and whoever then needs cdk8s gets the error from `load()`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,16 @@ def load() -> None:
     import cdk8s  # noqa: F401  (imported for its side effect: the Node process is up)
 
 
+def _load_quietly() -> None:
+    try:
+        load()
+    except BaseException:  # noqa: BLE001 - reported by the caller's own load(), if it still needs cdk8s
+        pass
+
+
 def start() -> None:
     """Begin `load()` on a daemon thread, once per process."""
     if not _started:
-        thread = threading.Thread(target=load, name="servespec-cdk8s", daemon=True)
+        thread = threading.Thread(target=_load_quietly, name="servespec-cdk8s", daemon=True)
         _started.append(thread)
         thread.start()

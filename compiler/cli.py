@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage error or unreadable 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections import Counter
 
@@ -18,14 +19,42 @@ from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeco
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class Stopped(BaseException):
+    """SIGINT, SIGTERM or SIGHUP arrived: unwinds the work (its `finally` blocks stop the planner child and
+    remove staging and spool files), then the process ends with 128 + the signal number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame) -> None:
+    raise Stopped(signum)
+
+
+def _quiet_exit(code: int) -> None:
+    """Exit after a signal. Node (cdk8s) may be gone already (a terminal's Ctrl-C reaches it too): its exit
+    hook's broken pipe is not reported, and the hooks that remove its temporary files still run."""
+    sys.unraisablehook = lambda _unraisable: None
+    sys.exit(code)
+
+
 class _Commands(click.Group):
-    """Turns an unexpected exception into one line and exit 2; SERVESPEC_DEBUG=1 shows the traceback."""
+    """Turns an unexpected exception into one line and exit 2 (SERVESPEC_DEBUG=1 shows the traceback), and
+    a stopping signal into one line and exit 128 + its number (130 for SIGINT, 143 for SIGTERM)."""
 
     def invoke(self, ctx: click.Context):
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _stop)
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit):
             raise
+        except (Stopped, KeyboardInterrupt, click.Abort) as err:
+            signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
+            signal.signal(signum, signal.SIG_IGN)
+            click.echo(f"servespec: stopped by {signal.Signals(signum).name}; no output is left half-written", err=True)
+            _quiet_exit(128 + signum)
         except Exception as err:
             if os.environ.get("SERVESPEC_DEBUG"):
                 raise
@@ -231,8 +260,10 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Format of the plan on standard output.")
 @click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML page: a weekly "
-              "capacity chart per pool and the cost tables (works offline).")
-@click.option("--svg", "svg_file", metavar="FILE", help="Also write the charts alone as one SVG file.")
+              "capacity chart per pool and the cost tables (works offline). '-': the page alone on "
+              "standard output.")
+@click.option("--svg", "svg_file", metavar="FILE", help="Also write the charts alone as one SVG file ('-': "
+              "standard output).")
 @click.option("--hourly", is_flag=True, help="Text format: also each model's replicas for every hour of the week.")
 def plan(spec, env, output_format, html_file, svg_file, hourly) -> None:
     """Weekly capacity and cost: replicas and GPUs per hour, peaks, GPU-hours, monthly cost.
@@ -255,12 +286,16 @@ def plan(spec, env, output_format, html_file, svg_file, hourly) -> None:
     """
     from compiler import api
     from compiler.output import plan_chart, plan_report
-    from compiler.writer import write_file_atomically
+    from compiler.writer import write_output
 
+    if html_file == "-" and svg_file == "-":
+        raise click.UsageError("only one of --html and --svg can be '-' (standard output)")
     fleet_plan = _run(lambda: api.plan(spec, env))
     for target, render in ((html_file, plan_chart.render_html), (svg_file, plan_chart.render_svg)):
         if target:
-            _run(lambda: write_file_atomically(target, render(fleet_plan)))
+            _run(lambda: write_output(target, render(fleet_plan)))
+    if "-" in (html_file, svg_file):
+        return
     text = plan_report.render_json(fleet_plan) if output_format == "json" else \
         plan_report.render_text(fleet_plan, hourly)
     click.echo(text, nl=False)
@@ -313,17 +348,23 @@ def _report_schema(result) -> None:
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               help="Output directory, replaced whole and atomically (one spec: DIR/<namespace>/<kind>-<name>.yaml; "
-                   "several: DIR/<spec name>/...). '-' prints one YAML stream to standard output instead.")
+                   "several: DIR/<spec name>/...). It must be new, empty, or one servespec wrote before. "
+                   "'-' prints one YAML stream to standard output instead.")
 @click.option("--env", "env", metavar="NAME", help="Apply this environment overlay.")
+@click.option("--force", is_flag=True, help="Replace a non-empty DIR that servespec did not write (never the "
+              "current directory or its parents, a root, the home directory, a git work tree, or a directory "
+              "holding a spec).")
 @schema_options
-def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, validator) -> None:
+def compile_command(specs, out_dir, env, force, schema_locations, kubernetes_version, validator) -> None:
     """Compile specs into Kubernetes manifests, one file per object.
 
     \b
     Output is deterministic (byte-identical on every run and machine) and validated
     against strict Kubernetes schemas (kubeconform -strict when installed, else built in)
     plus any --schema-location for KEDA, Flagger and Prometheus Operator kinds. The
-    output directory is written atomically: on any error it is left as it was.
+    output directory is written atomically: on any error it is left as it was. servespec
+    leaves a .servespec-output marker in it and replaces only a directory that is new,
+    empty or marked (see --force).
 
     \b
     Examples:
@@ -346,7 +387,7 @@ def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, v
             sys.exit(1)
         click.echo(stream, nl=False)
         return
-    result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options))
+    result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options, force=force))
     _report_schema(result)
     if not result.ok:
         click.echo(f"{len(result.invalid)} invalid object(s); {out_dir} left unchanged", err=True)
@@ -359,8 +400,10 @@ def compile_command(specs, out_dir, env, schema_locations, kubernetes_version, v
 @click.option("--golden", "golden_dir", required=True, metavar="DIR",
               help="Golden directory: DIR/<spec name>/ and DIR/<spec name>@<env>/ for each environment.")
 @click.option("--update", is_flag=True, help="Rewrite the golden files instead of failing on drift.")
+@click.option("--force", is_flag=True, help="With --update: replace golden trees that have no "
+              ".servespec-output marker (same limits as compile --force).")
 @schema_options
-def check(specs, golden_dir, update, schema_locations, kubernetes_version, validator) -> None:
+def check(specs, golden_dir, update, force, schema_locations, kubernetes_version, validator) -> None:
     """Compile specs (and each environment) and compare with golden files.
 
     \b
@@ -378,7 +421,10 @@ def check(specs, golden_dir, update, schema_locations, kubernetes_version, valid
     options = _schema_options(schema_locations, kubernetes_version, validator)
     from compiler import api
 
-    result, drift = _run(lambda: api.check_golden(list(specs), golden_dir, update=update, options=options))
+    if force and not update:
+        raise click.UsageError("--force goes with --update")
+    result, drift = _run(lambda: api.check_golden(list(specs), golden_dir, update=update, options=options,
+                                                  force=force))
     _report_schema(result)
     if not result.ok:
         sys.exit(1)

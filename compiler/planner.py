@@ -70,6 +70,21 @@ def check(manifests: dict[str, list[Manifest]], options, directory: Optional[Pat
     return Checked(result.files, result.problems, result.validator)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """In the child: be killed when the parent dies (Linux prctl), so no orphan keeps writing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's close() still ends the child
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 class Planner:
     """Plans `targets` and checks the result, in a forked child when possible (see the module docstring).
 
@@ -92,9 +107,11 @@ class Planner:
         descriptor, self._spool = tempfile.mkstemp(prefix="servespec-plan-")
         os.close(descriptor)
         read, write = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             os.close(read)
+            _end_with(parent)
             self._child(os.fdopen(write, "wb"))
         os.close(write)
         self._pid, self._pipe = pid, os.fdopen(read, "rb")

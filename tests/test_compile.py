@@ -13,6 +13,7 @@ import yaml
 from compiler import api
 from compiler.diagnostics import InputError, SpecError
 from compiler.manifest_validation import BuiltinValidator, find_kubeconform
+from compiler.writer import MARKER_TEXT, OWNER_MARKER
 from tests.conftest import EXAMPLES, ROOT, relative, run_cli
 from tests.pod_security import restricted_violations
 
@@ -136,7 +137,7 @@ def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
                               capture_output=True, text=True)
         assert done.stderr == ""  # no Node end-of-life banner, no jsii noise
         trees.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert trees[0] == trees[1] and len(trees[0]) == 23
+    assert trees[0] == trees[1] and len(trees[0]) == 23 + 1  # the objects and the owner marker
 
 
 def test_compile_is_atomic_on_invalid_spec(tmp_path):
@@ -152,6 +153,7 @@ def test_compile_is_atomic_on_invalid_spec(tmp_path):
 def test_compile_is_atomic_on_invalid_objects(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
+    (out / OWNER_MARKER).write_text(MARKER_TEXT)  # a tree an earlier compile wrote
     (out / "keep.txt").write_text("previous output")
     from compiler.synth import service_account
 
@@ -159,7 +161,7 @@ def test_compile_is_atomic_on_invalid_objects(tmp_path, monkeypatch):
     monkeypatch.setattr(service_account, "build", lambda f, m: {**build(f, m), "bogusField": 1})
     code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(out), "--validator", "built-in")
     assert code == 1 and "bogusField" in output
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [OWNER_MARKER, "keep.txt"]
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
