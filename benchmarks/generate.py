@@ -51,5 +51,32 @@ def fleet(models: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def one_pool_fleet(models: int) -> str:
+    """`models` small models in one pool, one flow-style line each (50,000 fit the 8 MiB spec limit); every
+    tenth has a schedule, every fifth a metric trigger, so capacity planning has real work per model."""
+    lines = [
+        "apiVersion: servespec.dev/v1alpha1",
+        "kind: ServingFleet",
+        "metadata: {name: one-pool, namespace: bench}",
+        "security: {requireImageDigest: false}",
+        "gpuPools:",
+        "  - {name: p, gpu: A100-80GB, driverVersion: \"550.107.02\", mig: {strategy: mixed}, maxGPUs: 100000}",
+        "models:",
+    ]
+    for index in range(models):
+        gpu = "{mig: 1g.10gb, memoryGB: 8}" if index % 2 else "{memoryGB: 30}"
+        scaling = []
+        if index % 5 == 0:
+            scaling.append("prometheus: {serverAddress: \"http://p\", query: q, threshold: 5}")
+        replicas = ", replicas: {max: 3}" if scaling else ""
+        if index % 10 == 0:
+            scaling.append(f"schedules: [{{name: s, timezone: UTC, start: \"0 {index % 24} * * *\", "
+                           f"end: \"0 {(index + 8) % 24} * * *\", replicas: 2}}]")
+        extra = f", scaling: {{{', '.join(scaling)}}}" if scaling else ""
+        lines.append(f"  - {{name: m{index}, version: v1, image: \"r.io/s:2.2-cuda12.1\", pool: p, gpu: {gpu}, "
+                     f"resources: {{cpu: 1, memory: 1Gi}}{replicas}{extra}}}")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     sys.stdout.write(fleet(int(sys.argv[1])))

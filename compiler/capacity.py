@@ -72,11 +72,18 @@ def window_hours(schedule: Schedule) -> tuple[bool, ...]:
 def scheduled_replicas(model: ResolvedModel) -> tuple[int, ...]:
     """Replicas the schedules keep running, for each hour of the week."""
     replicas = model.spec.replicas
-    hourly = [replicas.min] * HOURS_PER_WEEK
-    for schedule in model.spec.scaling.schedules:
-        for hour, is_open in enumerate(window_hours(schedule)):
-            if is_open:
-                hourly[hour] = max(hourly[hour], min(schedule.replicas, replicas.max))
+    return _scheduled(replicas.min, replicas.max, tuple(
+        (schedule.timezone, schedule.start, schedule.end, schedule.replicas)
+        for schedule in model.spec.scaling.schedules))
+
+
+@lru_cache(maxsize=4096)
+def _scheduled(low: int, high: int, windows: tuple[tuple[str, str, str, int], ...]) -> tuple[int, ...]:
+    hourly = [low] * HOURS_PER_WEEK
+    for zone, start, end, wanted in windows:
+        floor = min(wanted, high)
+        hourly = [max(now, floor) if is_open else now
+                  for now, is_open in zip(hourly, _window_hours(zone, start, end))]
     return tuple(hourly)
 
 
@@ -116,22 +123,21 @@ def gpus_per_replica(model: ResolvedModel) -> Fraction:
     return Fraction(model.spec.gpu.count, instances)
 
 
+def _slices_in_gpus(pool: ResolvedPool, profile: str | None, slices: int) -> int:
+    """Whole GPUs that `slices` slices of a MIG profile take (rounded up); whole GPUs as they are."""
+    if profile is None:
+        return slices
+    found = pool.gpu.mig_profile(profile)
+    return math.ceil(slices / (found.max_instances if found else 1))
+
+
 def pool_gpus(pool: ResolvedPool, demand: list[tuple[ResolvedModel, int]]) -> int:
     """Whole GPUs a pool needs for the given replicas per model (MIG slices rounded up per profile)."""
-    whole = 0
-    slices: dict[str, int] = defaultdict(int)
+    slices: dict[str | None, int] = defaultdict(int)
     for model, replicas in demand:
-        if model.spec.gpu is None or replicas == 0:
-            continue
-        profile = slice_profile(model)
-        if profile is None:
-            whole += model.spec.gpu.count * replicas
-        else:
-            slices[profile] += model.spec.gpu.count * replicas
-    for name, count in slices.items():
-        profile = pool.gpu.mig_profile(name)
-        whole += math.ceil(count / (profile.max_instances if profile else 1))
-    return whole
+        if model.spec.gpu is not None:
+            slices[slice_profile(model)] += model.spec.gpu.count * replicas
+    return sum(_slices_in_gpus(pool, profile, count) for profile, count in slices.items())
 
 
 @dataclass(frozen=True)
@@ -148,18 +154,25 @@ class PoolPeak:
 
 
 def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
-    models = [model for model in fleet.models if model.pool.name == pool.name and model.spec.gpu is not None]
-    replicas = [peak_replicas(model) for model in models]
-    hourly = tuple(pool_gpus(pool, [(model, counts[hour]) for model, counts in zip(models, replicas)])
+    """The pool's GPUs per hour, its peak, and the peak plus the largest one-model rollout surge. Linear in
+    the pool's models: demand is summed per MIG profile (None: whole GPUs), hour by hour."""
+    models = [model for model in fleet.models_in(pool.name) if model.spec.gpu is not None]
+    units: dict[str | None, list[int]] = defaultdict(lambda: [0] * HOURS_PER_WEEK)
+    for model in models:
+        row = units[slice_profile(model)]
+        count = model.spec.gpu.count
+        for hour, replicas in enumerate(peak_replicas(model)):
+            row[hour] += count * replicas
+    hourly = tuple(sum(_slices_in_gpus(pool, profile, row[hour]) for profile, row in units.items())
                    for hour in range(HOURS_PER_WEEK))
-    best_gpus = max(hourly)
+    best_gpus = max(hourly, default=0)
     best_hour = hourly.index(best_gpus)
-    at_peak = [counts[best_hour] for counts in replicas]
     with_surge, surge_model = best_gpus, None
     for model in models:
-        demand = [(other, count + (rollout_surge(other) if other is model else 0))
-                  for other, count in zip(models, at_peak)]
-        surged = pool_gpus(pool, demand)
+        profile = slice_profile(model)
+        at_peak = units[profile][best_hour]
+        extra = model.spec.gpu.count * rollout_surge(model)
+        surged = best_gpus - _slices_in_gpus(pool, profile, at_peak) + _slices_in_gpus(pool, profile, at_peak + extra)
         if surged > with_surge:
             with_surge, surge_model = surged, model.name
     return PoolPeak(pool, hourly, best_gpus, best_hour, with_surge, surge_model)

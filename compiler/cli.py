@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage error or unreadable 
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -44,6 +45,10 @@ class _Commands(click.Group):
     a stopping signal into one line and exit 128 + its number (130 for SIGINT, 143 for SIGTERM)."""
 
     def invoke(self, ctx: click.Context):
+        # A large spec keeps millions of small objects alive; full collections over them (Python's default
+        # after every 100 young ones) took half of lint's time at 50,000 models. Older generations are
+        # collected 50x less often, the young one as usual.
+        gc.set_threshold(700, 50, 1000)
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _stop)
         try:

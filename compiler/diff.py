@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 import yaml
 
-from compiler.diagnostics import InputError
+from compiler.diagnostics import InputError, SpecError
+from compiler.loader import MAX_DEPTH, read_bytes
 
 Identity = tuple[str, str, Optional[str], str]
 IGNORED_ANNOTATIONS = ("servespec.dev/spec-hash",)
@@ -96,16 +97,42 @@ def read_objects(directory: str) -> ObjectSet:
     objects = ObjectSet()
     for path in sorted(root.rglob("*.y*ml")):
         try:
-            documents = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
+            text = read_bytes(str(path)).decode("utf-8")
+            documents = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+        except SpecError as err:
+            raise InputError(err.diagnostics[0].render()) from None
         except (yaml.YAMLError, UnicodeDecodeError) as err:
             raise InputError(f"{path}: not readable YAML: {err}") from None
+        except RecursionError:
+            raise InputError(f"{path}: nests too deeply to be a Kubernetes object") from None
         for document in documents:
+            _check_expansion(path, document)
             if isinstance(document, dict) and document.get("kind") == "ServingFleet":
                 raise InputError(f"{path}: a servespec spec, not a compiled object: give spec files as OLD and "
                                  "NEW, or directories that `servespec compile` wrote")
             if document is not None and path.name != "kustomization.yaml":
                 objects.add(document, str(path))
     return objects
+
+
+MAX_VALUES_PER_OBJECT = 1_000_000
+"""Most values one object of a compiled tree may expand to (YAML aliases copy whole subtrees)."""
+
+
+def _check_expansion(path: Path, document: Any) -> None:
+    """Refuse an object whose aliases expand to more values than any manifest holds (an alias bomb), or
+    that nests deeper than MAX_DEPTH; counted without recursion, so a cyclic alias is caught too."""
+    budget, pending = MAX_VALUES_PER_OBJECT, [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            raise InputError(f"{path}: an object expands to more than {MAX_VALUES_PER_OBJECT} values or nests "
+                             f"deeper than {MAX_DEPTH} levels (YAML aliases?); not a compiled manifest")
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
 
 
 def diff_objects(old: ObjectSet, new: ObjectSet) -> list[ObjectChange]:

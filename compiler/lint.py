@@ -150,10 +150,11 @@ def _waive(context: LintContext, finding: LintFinding) -> LintFinding:
 
 
 def _custom_findings(context: LintContext, custom: CustomRule):
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    validator = Draft202012Validator(custom.schema_)
+    from compiler.rule_schema import rule_validator
+
+    validator = rule_validator(custom.schema_)
     for manifest in context.manifests:
         if manifest.kind != custom.kind:
             continue

@@ -79,11 +79,27 @@ def _definitions(version: str) -> dict:
     return json.loads((_package_dir(version) / "_definitions.json").read_text())["$defs"]
 
 
+_checked_cache: set[Path] = set()
+"""Cached schema files already found complete in this process."""
+
+
+def _complete(path: Path) -> bool:
+    """Whether a cached schema file is whole: JSON, with the `$defs` every standalone schema gets (a file cut
+    short by a full disk or a killed run is made again, never read as an empty schema that accepts all)."""
+    try:
+        schema = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(schema, dict) and "$defs" in schema and ("properties" in schema or "oneOf" in schema
+                                                                or "anyOf" in schema or "type" in schema)
+
+
 def standalone_core_schema(version: str, api_version: str, kind: str) -> Optional[Path]:
     """Path of the standalone strict schema of a core kind (made and cached on first use), or None."""
     name = _kind_file(api_version, kind)
     target = cache_dir() / f"v{version}-standalone-strict" / name
-    if target.exists():
+    if target in _checked_cache or _complete(target):
+        _checked_cache.add(target)
         return target
     source = _package_dir(version) / name
     if not source.exists():

@@ -15,9 +15,12 @@ from compiler.types import (
     DriverVersion,
     Duration,
     ImageReference,
+    INT32_MAX,
     IntOrPercent,
+    LabelKey,
     LabelValue,
     MIGProfileName,
+    OptionalLabelValue,
     Quantity,
     TimeZone,
 )
@@ -26,10 +29,10 @@ API_VERSION = "servespec.dev/v1alpha1"
 KIND = "ServingFleet"
 
 class SpecModel(BaseModel):
-    """Base of every spec section: camelCase keys, unknown keys refused, values immutable."""
+    """Base of every spec section: camelCase keys, unknown keys refused, values immutable, numbers finite."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
-                              defer_build=True)
+                              defer_build=True, allow_inf_nan=False)
 
 
 class Metadata(SpecModel):
@@ -37,7 +40,8 @@ class Metadata(SpecModel):
 
     name: DNSLabel = Field(description="Fleet name; becomes `app.kubernetes.io/part-of` on every object.")
     namespace: DNSLabel = Field(description="Namespace the fleet is deployed to (an environment may override it).")
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra labels put on every object.")
+    labels: dict[LabelKey, OptionalLabelValue] = Field(default_factory=dict,
+                                                       description="Extra labels put on every object.")
 
 
 class IngressPosture(SpecModel):
@@ -76,7 +80,7 @@ class CustomGPUType(SpecModel):
     name: str = Field(min_length=1, max_length=63, description="Name pools refer to in `gpu:`.")
     memory_gb: float = Field(alias="memoryGB", gt=0, description="Memory of one GPU in GB.")
     compute_capability: CudaVersion = Field(description='Compute capability, e.g. "8.0".')
-    mig_profiles: dict[MIGProfileName, int] = Field(
+    mig_profiles: dict[MIGProfileName, Annotated[int, Field(ge=1, le=64)]] = Field(
         default_factory=dict, description="MIG profiles and the most instances of each on one GPU, "
                                           "e.g. {1g.10gb: 7}. Empty: no MIG.")
 
@@ -99,11 +103,11 @@ class GPUPool(SpecModel):
                                                "`gpuTypes` entry.")
     driver_version: DriverVersion = Field(description='NVIDIA driver version on the nodes, e.g. "550.107.02".')
     mig: MIGConfig = Field(default_factory=MIGConfig, description="MIG partitioning.")
-    max_gpus: int = Field(alias="maxGPUs", ge=1, description="Most GPUs the pool can scale to.")
+    max_gpus: int = Field(alias="maxGPUs", ge=1, le=INT32_MAX, description="Most GPUs the pool can scale to.")
     cost_per_gpu_hour: float = Field(alias="costPerGPUHour", default=0.0, ge=0,
                                      description="Price of one GPU for one hour, in USD.")
     spot: bool = Field(default=False, description="Spot/preemptible nodes (only `batch` models belong here).")
-    node_selector: dict[str, str] = Field(
+    node_selector: dict[LabelKey, OptionalLabelValue] = Field(
         default_factory=dict, description="Node labels selecting the pool. Default: "
                                           "{servespec.dev/gpu-pool: <name>}.")
 
@@ -143,7 +147,7 @@ class Server(SpecModel):
     readiness_path: str = Field(default="/ready", pattern=r"^/", description="Answers 200 once the model is loaded.")
     liveness_path: str = Field(default="/health", pattern=r"^/",
                                description="Answers 200 while the process is healthy.")
-    max_request_seconds: int = Field(default=30, ge=1, description="Longest request; sets the termination grace.")
+    max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15, description="Longest request; sets the termination grace.")
     startup_seconds: Optional[int] = Field(
         default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the artifact load time "
                                                    "+ 60 s, rounded up to 10 s.")
@@ -154,8 +158,8 @@ class Server(SpecModel):
 class Replicas(SpecModel):
     """Replica bounds for the autoscaler."""
 
-    min: int = Field(default=1, ge=0, description="Fewest replicas (0 allows scale to zero).")
-    max: int = Field(default=1, ge=1, description="Most replicas.")
+    min: int = Field(default=1, ge=0, le=INT32_MAX, description="Fewest replicas (0 allows scale to zero).")
+    max: int = Field(default=1, ge=1, le=INT32_MAX, description="Most replicas.")
 
 
 class PrometheusTrigger(SpecModel):
@@ -174,7 +178,7 @@ class Schedule(SpecModel):
     timezone: TimeZone = Field(description="IANA time zone the cron expressions are read in.")
     start: Cron = Field(description="5-field cron expression opening the window.")
     end: Cron = Field(description="5-field cron expression closing the window.")
-    replicas: int = Field(ge=1, description="Replicas wanted inside the window (the highest open window wins).")
+    replicas: int = Field(ge=1, le=INT32_MAX, description="Replicas wanted inside the window (the highest open window wins).")
 
 
 class Scaling(SpecModel):
@@ -184,7 +188,7 @@ class Scaling(SpecModel):
     schedules: list[Schedule] = Field(default_factory=list, description="Cron windows.")
     scale_down_stabilization_seconds: int = Field(default=300, ge=0, le=3600,
                                                   description="HPA scale-down stabilization window.")
-    polling_interval_seconds: int = Field(default=30, ge=1, description="How often KEDA checks the triggers.")
+    polling_interval_seconds: int = Field(default=30, ge=1, le=INT32_MAX, description="How often KEDA checks the triggers.")
 
 
 class CanaryAnalysis(SpecModel):
@@ -193,21 +197,21 @@ class CanaryAnalysis(SpecModel):
     interval: Duration = Field(default="1m", description="Time between steps (at least 10s, s or m).")
     step_weight: int = Field(default=10, ge=1, le=100, description="Traffic percent added per step.")
     max_weight: int = Field(default=50, ge=1, le=100, description="Traffic percent at which the canary is promoted.")
-    threshold: int = Field(default=5, ge=1, description="Failed checks before rollback.")
+    threshold: int = Field(default=5, ge=1, le=INT32_MAX, description="Failed checks before rollback.")
     max_error_rate_percent: Optional[float] = Field(default=None, ge=0, le=100,
                                                     description="Most non-5xx-failing requests, in percent.")
-    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, description="Highest P99 latency in milliseconds.")
+    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Highest P99 latency in milliseconds.")
 
 
 class BlueGreenAnalysis(SpecModel):
     """Blue/green: test the new version for a number of iterations, then switch all traffic (Flagger)."""
 
     interval: Duration = Field(default="1m", description="Time between checks (at least 10s, s or m).")
-    iterations: int = Field(default=10, ge=1, description="Checks that must pass before the switch.")
-    threshold: int = Field(default=2, ge=1, description="Failed checks before rollback.")
+    iterations: int = Field(default=10, ge=1, le=INT32_MAX, description="Checks that must pass before the switch.")
+    threshold: int = Field(default=2, ge=1, le=INT32_MAX, description="Failed checks before rollback.")
     max_error_rate_percent: Optional[float] = Field(default=None, ge=0, le=100,
                                                     description="Most failing requests, in percent.")
-    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, description="Highest P99 latency in milliseconds.")
+    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Highest P99 latency in milliseconds.")
 
 
 class Rollout(SpecModel):
@@ -245,7 +249,7 @@ class Validator(SpecModel):
     port: int = Field(default=9100, ge=1, le=65535, description="Port the sidecar listens on.")
     sample_rate: float = Field(default=0.05, gt=0, le=1, description="Fraction of requests checked.")
     output_range: Optional[OutputRange] = Field(default=None, description="Range check on numeric outputs.")
-    max_latency_ms: Optional[int] = Field(default=None, ge=1, description="Latency above which a call is flagged.")
+    max_latency_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Latency above which a call is flagged.")
 
 
 class Model(SpecModel):

@@ -91,7 +91,7 @@ def plan_fleet(fleet: ResolvedFleet) -> FleetPlan:
             monthly_cost=monthly_cost(model), startup_budget_seconds=model.startup_budget_seconds,
             rollout=model.spec.rollout.strategy,
             rollout_seconds=rollout_seconds(model) if model.analysis is not None else None)
-            for model in fleet.models if model.pool.name == pool.name)
+            for model in fleet.models_in(pool.name))
         peak = pool_peak(fleet, pool)
         pools.append(PoolPlan(
             name=pool.name, gpu=pool.gpu.name, max_gpus=pool.spec.max_gpus,

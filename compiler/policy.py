@@ -55,18 +55,15 @@ class CustomRule(BaseModel):
     severity: Severity = Field(default="error", description="Severity of its findings.")
     message: str = Field(min_length=1, description="What is wrong, shown with each finding.")
     description: str = Field(default="", description="Why it matters and how to fix it.")
-    schema_: dict[str, Any] = Field(alias="schema", description="JSON Schema (draft 2020-12) of a manifest.")
+    schema_: dict[str, Any] = Field(alias="schema", description="JSON Schema (draft 2020-12) of a manifest; "
+                                    "patterns in RE2 syntax, `$ref` only inside the schema.")
 
     @field_validator("schema_")
     @classmethod
     def _valid_schema(cls, schema: dict) -> dict:
-        from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import SchemaError
+        from compiler.rule_schema import check_rule_schema
 
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError as err:
-            raise ValueError(f"not a valid JSON Schema: {err.message}") from None
+        check_rule_schema(schema)
         return schema
 
 

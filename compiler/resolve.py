@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
 from compiler.catalog import GPUType
+from compiler.lifecycle import (
+    load_seconds,
+    progress_deadline_seconds,
+    startup_budget_seconds,
+    termination_grace_seconds,
+)
 from compiler.loader import SourceMap
 from compiler.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
 from compiler.semantics import gpu_types
@@ -16,21 +22,6 @@ from compiler.types import ImageRef, format_bytes, parse_image, parse_version_tu
 
 MEMORY_LIMIT_FACTOR = Decimal("1.2")
 """Memory limit = 1.2 x request unless `resources.memoryLimit` is set."""
-
-STARTUP_SAFETY_FACTOR = 2.0
-"""The startup probe allows twice the estimated weight-load time ..."""
-
-STARTUP_BASE_SECONDS = 60
-"""... plus 60 s for process start and CUDA initialisation."""
-
-STARTUP_PERIOD_SECONDS = 10
-"""Startup probe period; failureThreshold = ceil(budget / period)."""
-
-PROGRESS_DEADLINE_MARGIN_SECONDS = 300
-"""progressDeadlineSeconds = startup budget + 300 s (image pull and scheduling), at least the default 600."""
-
-TERMINATION_MARGIN_SECONDS = 15
-"""terminationGracePeriodSeconds = maxRequestSeconds + 15 s for the endpoint removal to propagate."""
 
 POOL_LABEL = "servespec.dev/gpu-pool"
 """Default node label selecting a pool's nodes."""
@@ -85,6 +76,17 @@ class ResolvedFleet:
     def name(self) -> str:
         return self.spec.metadata.name
 
+    @cached_property
+    def _models_by_pool(self) -> Mapping[str, tuple[ResolvedModel, ...]]:
+        grouped: dict[str, list[ResolvedModel]] = {name: [] for name in self.pools}
+        for model in self.models:
+            grouped.setdefault(model.pool.name, []).append(model)
+        return MappingProxyType({name: tuple(models) for name, models in grouped.items()})
+
+    def models_in(self, pool: str) -> tuple[ResolvedModel, ...]:
+        """The models of one pool, in spec order."""
+        return self._models_by_pool.get(pool, ())
+
 
 def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Optional[str] = None) -> ResolvedFleet:
     """Resolve a spec that passed `check_semantics`."""
@@ -114,10 +116,6 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
             resources[f"nvidia.com/mig-{model.gpu.mig}"] = model.gpu.count
     memory_limit = model.resources.memory_limit or format_bytes(
         quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR)
-    load_seconds = model.artifact.size_gb * 1000 / model.artifact.load_mbps if model.artifact else 0.0
-    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + math.ceil(load_seconds * STARTUP_SAFETY_FACTOR)
-    startup = math.ceil(startup / STARTUP_PERIOD_SECONDS) * STARTUP_PERIOD_SECONDS
-    grace = model.server.termination_grace_seconds
     disruption = _disruption(model)
     return ResolvedModel(
         spec=model,
@@ -128,12 +126,10 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         gpu_resources=MappingProxyType(resources),
         node_selector=MappingProxyType(node_selector),
         memory_limit=memory_limit,
-        load_seconds=load_seconds,
-        startup_budget_seconds=startup,
-        progress_deadline_seconds=(model.rollout.progress_deadline_seconds
-                                   or max(600, startup + PROGRESS_DEADLINE_MARGIN_SECONDS)),
-        termination_grace_seconds=(grace if grace is not None
-                                   else model.server.max_request_seconds + TERMINATION_MARGIN_SECONDS),
+        load_seconds=load_seconds(model),
+        startup_budget_seconds=startup_budget_seconds(model),
+        progress_deadline_seconds=progress_deadline_seconds(model),
+        termination_grace_seconds=termination_grace_seconds(model),
         disruption=MappingProxyType(disruption) if disruption else None,
         analysis=_analysis(model),
     )

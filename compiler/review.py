@@ -10,9 +10,9 @@ from typing import Optional
 
 from compiler.api import fleet_of
 from compiler.capacity import monthly_cost
-from compiler.diagnostics import InputError
+from compiler.diagnostics import Diagnostic, InputError, SpecError
 from compiler.diff import ObjectChange, ObjectSet, diff_objects, read_objects
-from compiler.loader import load_spec, load_text
+from compiler.loader import MAX_FILE_BYTES, decode, load_spec, load_text
 from compiler.resolve import ResolvedFleet
 from compiler.risks import RiskNote, cost_risk, gpu_type_risks, object_risks
 
@@ -53,9 +53,9 @@ def objects_of(source: str, env: Optional[str] = None) -> ObjectSet:
     return fleet_objects([fleet_of(load_spec(source), env)])
 
 
-def _git(directory: str, *args: str) -> subprocess.CompletedProcess:
+def _git(directory: str, *args: str, text: bool = True) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True)
+        return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=text)
     except FileNotFoundError:
         raise InputError("git is not installed") from None
 
@@ -73,12 +73,17 @@ def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = No
         directory, name = os.path.dirname(os.path.abspath(spec)), os.path.basename(spec)
         if _git(directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode != 0:
             raise InputError(f"{revision!r} is not a git revision of the repository holding {spec}")
-        shown = _git(directory, "show", f"{revision}:./{name}")
-        if shown.returncode != 0:
+        size = _git(directory, "cat-file", "-s", f"{revision}:./{name}")
+        if size.returncode != 0:
             if not os.path.exists(spec):
                 raise InputError(f"{spec}: neither in the working tree nor at {revision}")
             continue
-        fleets.append(fleet_of(load_text(shown.stdout, f"{revision}:{spec}"), env))
+        shown_as = f"{revision}:{spec}"
+        if int(size.stdout) > MAX_FILE_BYTES:
+            raise SpecError([Diagnostic(shown_as, 1, 1, f"file is {int(size.stdout)} bytes; the limit is "
+                                        f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES // 2**20} MiB)")])
+        shown = _git(directory, "show", f"{revision}:./{name}", text=False)
+        fleets.append(fleet_of(load_text(decode(shown.stdout, shown_as), shown_as), env))
     return fleet_objects(fleets)
 
 

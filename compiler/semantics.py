@@ -7,9 +7,10 @@ from typing import Iterable, Iterator
 
 from compiler.catalog import GPU_TYPES, GPUType, MIGProfile
 from compiler.diagnostics import Diagnostic, suggest
+from compiler.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from compiler.loader import SourceMap
 from compiler.model import CustomGPUType, FleetSpec
-from compiler.types import duration_seconds, parse_version_tuple
+from compiler.types import INT32_MAX, duration_seconds, parse_version_tuple
 
 MIN_ANALYSIS_INTERVAL_SECONDS = 10
 """Flagger refuses analysis intervals under 10s."""
@@ -96,6 +97,11 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         if model.replicas.min > model.replicas.max:
             yield where(path + ("replicas", "min"),
                         f"replicas.min ({model.replicas.min}) is greater than replicas.max ({model.replicas.max})")
+        if max(startup_budget_seconds(model), progress_deadline_seconds(model)) > INT32_MAX:
+            yield where(path + ("artifact", "sizeGB"),
+                        f"loading {model.artifact.size_gb:g} GB at {model.artifact.load_mbps:g} MB/s takes "
+                        f"{load_seconds(model):.3g} s: longer than a Kubernetes probe or progress deadline can "
+                        f"count ({INT32_MAX} s)", hint="check sizeGB and loadMBps, or set server.startupSeconds")
         yield from _unique(model.scaling.schedules, path + ("scaling", "schedules"), "schedule", source_map)
         for number, schedule in enumerate(model.scaling.schedules):
             if schedule.start.split() == schedule.end.split():

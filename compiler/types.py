@@ -6,11 +6,12 @@ import difflib
 import re
 import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Optional, Union
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -52,8 +53,44 @@ LabelValue = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_mat
     LABEL_VALUE_PATTERN, "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.'", "v1.2.0")),
     Field(pattern=LABEL_VALUE_PATTERN, max_length=63)]
 
+LABEL_KEY_PATTERN = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                     r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+OPTIONAL_LABEL_VALUE_PATTERN = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+
+
+def _check_label_key(value: str) -> str:
+    prefix, _, name = value.rpartition("/")
+    if not re.match(LABEL_KEY_PATTERN, value) or len(name) > 63 or len(prefix) > 253:
+        raise ValueError(f"{value!r} is not a Kubernetes label key: an optional DNS subdomain prefix (at most "
+                         "253 characters) and '/', then at most 63 letters, digits, '-', '_' or '.' starting and "
+                         "ending with a letter or digit (e.g. team or example.com/team)")
+    return value
+
+
+LabelKey = Annotated[str, AfterValidator(_check_label_key), Field(pattern=LABEL_KEY_PATTERN, max_length=317)]
+"""A label key (apimachinery IsQualifiedName)."""
+
+OptionalLabelValue = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
+    OPTIONAL_LABEL_VALUE_PATTERN, "a Kubernetes label value: empty or at most 63 letters, digits, '-', '_' or "
+    "'.', starting and ending with a letter or digit", "ml-platform")),
+    Field(pattern=OPTIONAL_LABEL_VALUE_PATTERN, max_length=63)]
+"""A label value as a selector or an extra label may hold it (apimachinery IsValidLabelValue)."""
+
+INT32_MAX = 2**31 - 1
+"""Kubernetes' integer fields (replicas, probe thresholds, ports, seconds) are int32."""
+
+_QUANTITY_LIMIT = Decimal(2**62)
+"""Largest quantity accepted: Kubernetes counts quantities in int64, and a limit may be derived as 1.2 x it."""
+
+
+def _check_quantity_size(value: str) -> str:
+    if quantity_value(value) > _QUANTITY_LIMIT:
+        raise ValueError(f"{value!r} is larger than servespec accepts (2^62; Kubernetes counts in int64)")
+    return value
+
+
 Quantity = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
-    QUANTITY_PATTERN, "a Kubernetes quantity", '"4", 500m or 20Gi')),
+    QUANTITY_PATTERN, "a Kubernetes quantity", '"4", 500m or 20Gi')), AfterValidator(_check_quantity_size),
     Field(pattern=QUANTITY_PATTERN, json_schema_extra={"examples": ["4", "500m", "20Gi"]})]
 
 Duration = Annotated[str, AfterValidator(_match(DURATION_PATTERN, "a duration", "30s, 5m or 1h")),
@@ -97,6 +134,9 @@ def format_bytes(value: Decimal) -> str:
     return f"{mebibytes}Mi"
 
 
+_CRON_EPOCH = datetime(2026, 1, 1)
+
+
 def _check_cron(value: str) -> str:
     fields = value.split()
     if len(fields) != 5:
@@ -104,6 +144,10 @@ def _check_cron(value: str) -> str:
                          "(minute hour day-of-month month day-of-week), e.g. \"0 9 * * 1-5\"")
     if not croniter.is_valid(value):
         raise ValueError(f"{value!r} is not a valid cron expression (e.g. \"0 9 * * 1-5\")")
+    try:
+        croniter(value, _CRON_EPOCH).get_next(datetime)
+    except CroniterBadDateError:
+        raise ValueError(f"{value!r} never fires (no such date, e.g. 30 February)") from None
     return value
 
 
@@ -131,13 +175,14 @@ def _int_or_percent(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or (
             isinstance(value, str) and not re.match(r"^[0-9]{1,3}%$", value)):
         raise ValueError(f"{value!r} is neither a whole number nor a percentage like '50%'")
-    if isinstance(value, int) and value < 0:
-        raise ValueError(f"{value} must not be negative")
+    if isinstance(value, int) and not 0 <= value <= INT32_MAX:
+        raise ValueError(f"{value} must be between 0 and {INT32_MAX}")
     return value
 
 
 IntOrPercent = Annotated[Union[int, str], BeforeValidator(_int_or_percent), WithJsonSchema(
-    {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]{1,3}%$"}]})]
+    {"anyOf": [{"type": "integer", "minimum": 0, "maximum": INT32_MAX},
+               {"type": "string", "pattern": "^[0-9]{1,3}%$"}]})]
 
 
 def duration_seconds(duration: str) -> int:

@@ -69,12 +69,18 @@ class LintContext:
             return self.fleet.models[manifest.source_path[1]]
         return None
 
+    @cached_property
+    def _model_manifests_by_kind(self) -> dict[str, list[tuple["ResolvedModel", "Manifest"]]]:
+        by_kind: dict[str, list[tuple["ResolvedModel", "Manifest"]]] = {}
+        for manifest in self.manifests:
+            model = self.model_of(manifest)
+            if model is not None:
+                by_kind.setdefault(manifest.kind, []).append((model, manifest))
+        return by_kind
+
     def model_manifests(self, kind: str) -> Iterator[tuple["ResolvedModel", "Manifest"]]:
         """Each model's compiled object of `kind`, paired with the model."""
-        for manifest in self.manifests:
-            model = self.model_of(manifest) if manifest.kind == kind else None
-            if model is not None:
-                yield model, manifest
+        yield from self._model_manifests_by_kind.get(kind, ())
 
     def fleet_manifest(self, kind: str) -> Optional["Manifest"]:
         """The fleet-wide object of `kind` (Namespace, PrometheusRule), if compiled."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Iterable
 
 from compiler.resolve import ResolvedFleet, ResolvedModel
 
@@ -14,8 +14,16 @@ SPEC_HASH = "servespec.dev/spec-hash"
 
 def spec_hash(*parts: Any) -> str:
     """A short, stable hash of spec sections (pydantic models or plain data)."""
-    payload = json.dumps([_plain(part) for part in parts], sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+    return _digest(_json(part) for part in parts)
+
+
+def _json(part: Any) -> str:
+    return json.dumps(_plain(part), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _digest(json_parts: Iterable[str]) -> str:
+    """The hash of the JSON list of the parts (the same text `json.dumps` gives for the whole list)."""
+    return hashlib.sha256(f"[{','.join(json_parts)}]".encode()).hexdigest()[:16]
 
 
 def _plain(part: Any) -> Any:
@@ -55,9 +63,27 @@ def model_labels(fleet: ResolvedFleet, model: ResolvedModel, component: str = "i
     }
 
 
+_MODEL_HASHES: dict[int, tuple[ResolvedFleet, dict[str, str], dict[int, str]]] = {}
+"""Per recent fleet (by identity): its pools' and fleet-wide sections as JSON, and each model's hash; a
+model's objects all carry the same hash, so each section is serialized once."""
+
+
 def model_hash(fleet: ResolvedFleet, model: ResolvedModel) -> str:
-    """Hash of everything a model's objects are compiled from."""
-    return spec_hash(model.spec, model.pool.spec, fleet.spec.security, fleet.namespace, fleet.spec.metadata)
+    """Hash of everything a model's objects are compiled from: the model, its pool, the fleet's security,
+    namespace and metadata (`spec_hash` of those five)."""
+    entry = _MODEL_HASHES.get(id(fleet))
+    if entry is None or entry[0] is not fleet:
+        if len(_MODEL_HASHES) >= 8:
+            _MODEL_HASHES.pop(next(iter(_MODEL_HASHES)))
+        fleet_parts = ",".join(_json(part) for part in (fleet.spec.security, fleet.namespace, fleet.spec.metadata))
+        entry = _MODEL_HASHES[id(fleet)] = (fleet, {"": fleet_parts}, {})
+    sections, hashes = entry[1], entry[2]
+    if model.index not in hashes:
+        pool = sections.get(model.pool.name)
+        if pool is None:
+            pool = sections[model.pool.name] = _json(model.pool.spec)
+        hashes[model.index] = _digest((_json(model.spec), pool, sections[""]))
+    return hashes[model.index]
 
 
 def model_metadata(fleet: ResolvedFleet, model: ResolvedModel, name: str | None = None,

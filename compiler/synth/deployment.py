@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from compiler.resolve import STARTUP_PERIOD_SECONDS, ResolvedFleet, ResolvedModel
+from compiler.lifecycle import STARTUP_PERIOD_SECONDS
+from compiler.resolve import ResolvedFleet, ResolvedModel
 from compiler.synth.common import manifest, model_labels, model_metadata, selector_labels, spec_hash
 from compiler.synth.priority_class import class_name
 from compiler.synth import validator_config
