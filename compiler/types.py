@@ -55,7 +55,7 @@ LabelValue = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_mat
 
 LABEL_KEY_PATTERN = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
                      r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-OPTIONAL_LABEL_VALUE_PATTERN = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+OPTIONAL_LABEL_VALUE_PATTERN = r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
 
 
 def _check_label_key(value: str) -> str:
@@ -67,13 +67,14 @@ def _check_label_key(value: str) -> str:
     return value
 
 
-LabelKey = Annotated[str, AfterValidator(_check_label_key), Field(pattern=LABEL_KEY_PATTERN, max_length=317)]
+LabelKey = Annotated[str, AfterValidator(_check_label_key), WithJsonSchema(
+    {"type": "string", "pattern": LABEL_KEY_PATTERN, "maxLength": 317})]
 """A label key (apimachinery IsQualifiedName)."""
 
 OptionalLabelValue = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
     OPTIONAL_LABEL_VALUE_PATTERN, "a Kubernetes label value: empty or at most 63 letters, digits, '-', '_' or "
     "'.', starting and ending with a letter or digit", "ml-platform")),
-    Field(pattern=OPTIONAL_LABEL_VALUE_PATTERN, max_length=63)]
+    WithJsonSchema({"type": "string", "pattern": OPTIONAL_LABEL_VALUE_PATTERN})]
 """A label value as a selector or an extra label may hold it (apimachinery IsValidLabelValue)."""
 
 INT32_MAX = 2**31 - 1
