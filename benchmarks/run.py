@@ -1,11 +1,12 @@
 """Benchmarks of whole `servespec` processes on generated fleets (10, 100, 1,000 models).
 
-    python benchmarks/run.py [validate] [lint] [compile] [--runs N]
+    python benchmarks/run.py [validate] [lint] [compile] [one-pool] [--runs N]
 
 Each figure is the median wall time of N runs of a fresh process (import included) and the peak RSS
 of that process; compile and its bare-cdk8s baseline run in turn, after one warm-up compile;
 `kubectl kustomize` over the compiled files runs once. `validate` and `lint` run with `node` removed from
-PATH, which proves they never start Node.
+PATH, which proves they never start Node. `one-pool` lints and plans 5,000 and 50,000 models in one pool
+(the capacity planner's worst case), once each.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import fleet  # noqa: E402
+from generate import fleet, one_pool_fleet  # noqa: E402
 
 SIZES = (10, 100, 1000)
 SERVESPEC = str(Path(sys.executable).with_name("servespec"))
@@ -163,7 +164,19 @@ def bench_compile(workdir: Path, runs: int) -> None:
               f"{wall / bare:.2f} | {kustomize_wall} |")
 
 
-BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile}
+def bench_one_pool(workdir: Path, runs: int) -> None:
+    print("| models in one pool | spec size | lint wall | lint peak RSS | plan wall | plan peak RSS |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size in (5_000, 50_000):
+        spec = workdir / f"one-pool-{size}.yaml"
+        spec.write_text(one_pool_fleet(size))
+        lint = timed([SERVESPEC, "lint", str(spec)], without_node(), ok_codes=(0, 1))
+        plan = timed([SERVESPEC, "plan", str(spec)], without_node())
+        print(f"| {size:,} | {spec.stat().st_size / 2**20:.1f} MiB | {lint[0]:.1f} s | {lint[1]:.0f} MB | "
+              f"{plan[0]:.1f} s | {plan[1]:.0f} MB |")
+
+
+BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile, "one-pool": bench_one_pool}
 
 
 def main() -> None:
