@@ -1,0 +1,67 @@
+"""Fake nodes for the e2e control plane, derived from a spec's own GPU pools.
+
+Each pool becomes ceil(maxGPUs / 8) kwok nodes holding exactly maxGPUs GPUs between them, labelled as the
+compiled pods select them (the pool's nodeSelector) and as GPU Feature Discovery labels real GPU nodes
+(`nvidia.com/gpu.product`, `.count`, `.memory`, `.compute.major|minor`, `nvidia.com/mig.strategy`, and
+`nvidia.com/mig.config` for the single strategy), with the extended resources the NVIDIA device plugin
+advertises for the pool's MIG strategy: `nvidia.com/gpu` (none; single: one per MIG instance) or
+`nvidia.com/mig-<profile>` for every profile of the GPU (mixed). GPU nodes carry the `nvidia.com/gpu`
+NoSchedule taint managed Kubernetes puts on GPU node pools (optional), spot pools the Karpenter spot
+taint. CPU-only nodes have neither GPUs nor taints.
+"""
+
+from __future__ import annotations
+
+import math
+
+from compiler.resolve import ResolvedFleet, ResolvedPool
+
+GPUS_PER_NODE = 8
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+SPOT_TAINT = {"key": "karpenter.sh/capacity-type", "value": "spot", "effect": "NoSchedule"}
+HOST_CAPACITY = {"cpu": "128", "memory": "2Ti", "pods": "250", "ephemeral-storage": "10Ti"}
+
+
+def node(name: str, labels: dict[str, str], resources: dict[str, str], taints: list[dict]) -> dict:
+    capacity = {**HOST_CAPACITY, **resources}
+    return {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "annotations": {"kwok.x-k8s.io/node": "fake"},
+                         "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                    "type": "kwok", "servespec.dev/e2e": "true", **labels}},
+            "spec": {"taints": taints},
+            "status": {"capacity": capacity, "allocatable": capacity}}
+
+
+def gpu_resources(pool: ResolvedPool, gpus: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Extended resources and MIG labels of a node with `gpus` GPUs of the pool."""
+    strategy = pool.spec.mig.strategy
+    if strategy == "single":
+        profile = pool.gpu.mig_profile(pool.spec.mig.profile)
+        instances = profile.max_instances if profile else 1
+        return {"nvidia.com/gpu": str(gpus * instances)}, {"nvidia.com/mig.config": f"all-{pool.spec.mig.profile}"}
+    if strategy == "mixed":
+        return {f"nvidia.com/mig-{p.name}": str(gpus * p.max_instances) for p in pool.gpu.mig_profiles}, {}
+    return {"nvidia.com/gpu": str(gpus)}, {}
+
+
+def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) -> list[dict]:
+    """The nodes of every pool of the fleet, named `<prefix>-<pool>-<n>`."""
+    nodes = []
+    for pool in fleet.pools.values():
+        total = pool.spec.max_gpus
+        for index in range(math.ceil(total / GPUS_PER_NODE)):
+            gpus = min(GPUS_PER_NODE, total - index * GPUS_PER_NODE)
+            resources, mig_labels = gpu_resources(pool, gpus)
+            major, minor = pool.gpu.compute_capability
+            labels = {**pool.node_selector, **mig_labels,
+                      "nvidia.com/gpu.product": f"NVIDIA-{pool.gpu.name}", "nvidia.com/gpu.count": str(gpus),
+                      "nvidia.com/gpu.memory": str(int(pool.gpu.memory_gb * 1024)),
+                      "nvidia.com/gpu.compute.major": str(major), "nvidia.com/gpu.compute.minor": str(minor),
+                      "nvidia.com/mig.strategy": pool.spec.mig.strategy}
+            taints = ([GPU_TAINT] if taint_gpu_nodes else []) + ([SPOT_TAINT] if pool.spec.spot else [])
+            nodes.append(node(f"{prefix}-{pool.name}-{index}", labels, resources, taints))
+    return nodes
+
+
+def cpu_nodes(prefix: str, count: int = 2) -> list[dict]:
+    return [node(f"{prefix}-cpu-{index}", {"servespec.dev/e2e-cpu": "true"}, {}, []) for index in range(count)]

@@ -1,0 +1,42 @@
+"""Every example, in the base spec and every environment, on a real control plane: applied with no warning,
+every model Running at its minimum replicas on nodes of its pool, and one pod of each evictable."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compiler import api
+from tests.conftest import EXAMPLES, relative
+from tests.e2e.cluster import wait_for
+
+TARGETS = api.golden_targets([relative(path) for path in EXAMPLES])
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=[target.tree for target in TARGETS])
+def test_example_is_accepted_scheduled_running_and_drainable(deploy, target):
+    deployed = deploy(target.file, target.env)
+    assert deployed.applied.stderr.strip() == "", deployed.applied.stderr  # no warning of any kind
+    fleet = deployed.fleet
+    for model in fleet.models:
+        deployed.scale(model.name, model.spec.replicas.min)
+    for model in fleet.models:
+        wanted = model.spec.replicas.min
+        wait_for(lambda: len(deployed.running(model.name)) == wanted and len(deployed.pods(model.name)) == wanted,
+                 f"{wanted} Running pods of {model.name}")
+        for pod in deployed.running(model.name):
+            labels = deployed.node_labels[pod["spec"]["nodeName"]]
+            assert all(labels.get(key) == value for key, value in model.node_selector.items()), \
+                f"{pod['metadata']['name']} runs on {pod['spec']['nodeName']}, not a node of pool {model.pool.name}"
+    for model in fleet.models:
+        if model.spec.replicas.min == 0:
+            continue
+        if model.disruption is not None:
+            wait_for(lambda: deployed.cluster.get("pdb", model.name, "-n", fleet.namespace)
+                     .get("status", {}).get("disruptionsAllowed", 0) >= 1,
+                     f"the PodDisruptionBudget of {model.name} to allow a disruption")
+        pod = deployed.running(model.name)[0]["metadata"]["name"]
+        evicted = deployed.cluster.evict(fleet.namespace, pod)
+        assert evicted.returncode == 0, f"evicting {pod}: {evicted.stderr}"
+        assert json.loads(evicted.stdout)["status"] == "Success"
