@@ -13,6 +13,8 @@ class CPUFallback(Rule):
     Why it matters:
         Without `nvidia.com/gpu` (or a MIG resource) in its requests the container sees no GPU. Most servers
         then fall back to CPU without failing: the model answers, 10-100x slower, while a GPU node is paid for.
+        Where GPU nodes carry the `nvidia.com/gpu` NoSchedule taint (managed Kubernetes), the model gets no
+        GPU toleration and never schedules at all. Both are shown on a real scheduler by the e2e tests.
 
     Example that fires:
         models:
