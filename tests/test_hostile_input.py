@@ -231,15 +231,22 @@ def test_failing_compile_prints_only_its_diagnostic(tmp_path):
         no_traceback(done)
 
 
-def test_non_utf8_spec_at_a_git_revision_is_located(tmp_path):
-    repo = tmp_path / "repo"
+def committed_spec(tmp_path: Path, content: bytes) -> Path:
+    """A spec committed to a new git repository with `content`, then restored to the quickstart in the work tree."""
     spec = fleet_copy(tmp_path)
+    repo = spec.parent
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    spec.write_bytes((ROOT / SPEC).read_bytes().replace(b"name: quickstart", b"name: qu\xe9ckstart", 1))
+    spec.write_bytes(content)
     subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
     subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
                    check=True)
     shutil.copy(ROOT / SPEC, spec)
+    return spec
+
+
+def test_non_utf8_spec_at_a_git_revision_is_located(tmp_path):
+    original = (ROOT / SPEC).read_bytes()
+    spec = committed_spec(tmp_path, original.replace(b"name: quickstart", b"name: qu\xe9ckstart", 1))
     done = servespec("diff", "--base", "HEAD", str(spec))
     assert done.returncode == 2 and "is not valid UTF-8" in done.stdout and f"HEAD:{spec}" in done.stdout
     no_traceback(done)
@@ -291,14 +298,7 @@ def test_alias_bomb_and_cycles_in_a_diff_tree_are_refused(tmp_path):
 
 
 def test_diff_base_applies_the_spec_size_limit(tmp_path):
-    repo = tmp_path / "repo"
-    spec = fleet_copy(tmp_path)
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    spec.write_text((ROOT / SPEC).read_text() + "#" * (9 * 2**20) + "\n")
-    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
-                   check=True)
-    shutil.copy(ROOT / SPEC, spec)
+    spec = committed_spec(tmp_path, (ROOT / SPEC).read_bytes() + b"#" * (9 * 2**20) + b"\n")
     done = servespec("diff", "--base", "HEAD", str(spec))
     assert "the limit is 8388608 bytes" in done.stdout + done.stderr and done.returncode in (1, 2)
 

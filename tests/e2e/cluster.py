@@ -102,5 +102,16 @@ def start(shared: Path, binaries: Path, run_dir: Path) -> Cluster:
 
 
 def stop(shared: Path, run_dir: Path) -> None:
+    """Stop every process up.sh started (down.sh), and wait until they are gone (SIGKILL after 30 s)."""
+    pids = [int(path.read_text()) for path in (run_dir / "state").glob("*.pid")]
     subprocess.run(["bash", str(shared / "down.sh")], capture_output=True, timeout=120,
                    env={**os.environ, "KC_DIR": str(run_dir / "state")})
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        if Path(f"/proc/{pid}").exists():
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
