@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -90,6 +91,9 @@ def _launchers(binaries: Path, run_dir: Path) -> Path:
 def start(shared: Path, binaries: Path, run_dir: Path) -> Cluster:
     """Build the binaries (once: cached in `binaries`) and start the control plane under `run_dir`;
     `stop(shared, run_dir)` ends it."""
+    if shutil.which("etcd") is None and shutil.which("apt-get") and os.geteuid() == 0:
+        # build.sh installs Debian's etcd-server; a new machine's package lists may be empty until updated.
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
     steps = [("build.sh", binaries), ("up.sh", None)]
     for script, kc_bin in steps:
         kc_bin = kc_bin or _launchers(binaries, run_dir)
