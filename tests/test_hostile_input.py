@@ -21,6 +21,7 @@ from compiler import api
 from compiler.manifest_validation import find_kubeconform
 from compiler.writer import OWNER_MARKER, render_yaml
 from tests.conftest import ROOT, run_cli
+from tests.test_spec_properties import _node, paths, parent_and_key
 
 SPEC = "examples/quickstart.yaml"
 SERVESPEC = [sys.executable, "-m", "compiler"]
@@ -385,18 +386,6 @@ EXTREMES = st.one_of(
 """Numbers at or past the edges of what the spec model and Kubernetes count in."""
 
 
-def _numbers(value, path=()):
-    """Paths of the numeric leaves of a spec."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _numbers(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _numbers(item, path + (index,))
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield path
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(st.data())
@@ -404,11 +393,11 @@ def test_what_validate_accepts_never_breaks_lint_plan_or_compile(tmp_path, data)
     from tests.strategies import fleets, to_yaml
 
     spec = data.draw(fleets(max_models=2))
-    for path in data.draw(st.lists(st.sampled_from(list(_numbers(spec))), min_size=1, max_size=4)):
-        parent = spec
-        for key in path[:-1]:
-            parent = parent[key]
-        parent[path[-1]] = data.draw(EXTREMES)
+    numbers = [path for path in paths(spec) if isinstance(_node(spec, path), (int, float))
+               and not isinstance(_node(spec, path), bool)]
+    for path in data.draw(st.lists(st.sampled_from(numbers), min_size=1, max_size=4)):
+        parent, key = parent_and_key(spec, path)
+        parent[key] = data.draw(EXTREMES)
     file = tmp_path / "fleet.yaml"
     file.write_text(yaml.safe_dump(spec) if data.draw(st.booleans()) else to_yaml(spec))
     if not api.validate_files([str(file)]).ok:

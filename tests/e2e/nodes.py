@@ -7,7 +7,8 @@ compiled pods select them (the pool's nodeSelector) and as GPU Feature Discovery
 advertises for the pool's MIG strategy: `nvidia.com/gpu` (none; single: one per MIG instance) or
 `nvidia.com/mig-<profile>` for every profile of the GPU (mixed). GPU nodes carry the `nvidia.com/gpu`
 NoSchedule taint managed Kubernetes puts on GPU node pools (optional), spot pools the Karpenter spot
-taint. CPU-only nodes have neither GPUs nor taints.
+taint. CPU-only nodes have neither GPUs nor taints. The product label is `NVIDIA-<catalog name>`, a
+stand-in: no compiled pod selects on it, and the catalog does not yet hold the real GFD product values.
 """
 
 from __future__ import annotations
