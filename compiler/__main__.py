@@ -1,5 +1,5 @@
-"""`python -m compiler` runs the servespec CLI."""
+"""`python -m servespec` runs the servespec CLI."""
 
-from compiler.cli import main
+from servespec.cli import main
 
 main()

@@ -1,6 +1,13 @@
-"""The `servespec` command line: argument parsing and exit codes only; the work is in `compiler.api`.
+"""The `servespec` command line: argument parsing and exit codes only; the work is in `servespec.api`.
 
-Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage error or unreadable input.
+Reports go to standard output; diagnostics, warnings and errors to standard error. Exit codes (`Exit`):
+
+    0    ok: valid, no finding at --fail-on, written, up to date, no difference
+    1    what the command looks for was found: an invalid spec, a lint finding at --fail-on or above,
+         invalid compiled objects, golden drift, a difference or risk note (diff)
+    2    the run could not be done: usage error, unreadable input, bad policy pack, internal error;
+         for diff also an invalid spec (1 there means "differences")
+    130  stopped by SIGINT (Ctrl-C); 143 by SIGTERM; 129 by SIGHUP: no output is left half-written
 """
 
 from __future__ import annotations
@@ -11,13 +18,26 @@ import signal
 import sys
 from collections import Counter
 
+from enum import IntEnum
+
 import click
 
-from compiler import __version__
-from compiler.diagnostics import InputError, PolicyError, SpecError
-from compiler.manifest_validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
+from servespec import __version__
+from servespec.diagnostics import InputError, PolicyError, SpecError
+from servespec.build.validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
+from servespec.diagnostics import Severity
+from servespec.report import registry
+from servespec.report.registry import ReportOptions
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Exit(IntEnum):
+    """Exit codes, the same for every command (see the module docstring); signals give 128 + number."""
+
+    OK = 0
+    FOUND = 1
+    CANNOT_RUN = 2
 
 
 class Stopped(BaseException):
@@ -65,7 +85,7 @@ class _Commands(click.Group):
                 raise
             click.echo(f"servespec: internal error: {type(err).__name__}: {err} "
                        "(please report it; SERVESPEC_DEBUG=1 shows the traceback)", err=True)
-            sys.exit(2)
+            sys.exit(Exit.CANNOT_RUN)
 
 
 @click.group(cls=_Commands, context_settings=CONTEXT)
@@ -86,7 +106,15 @@ def main() -> None:
       servespec compile examples/quickstart.yaml -o out/
       servespec schema > schemas/servespec.schema.json
 
-    Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage error or unreadable input.
+    \b
+    Exit codes, the same for every command:
+      0    ok
+      1    found what the command looks for: invalid spec, lint finding, drift,
+           invalid objects, differences
+      2    could not run: usage error, unreadable input, bad policy pack
+           (diff: also an invalid spec)
+      130  stopped by Ctrl-C (143 SIGTERM); nothing is left half-written
+    Reports go to standard output; diagnostics and errors to standard error.
     """
 
 
@@ -94,8 +122,8 @@ def main() -> None:
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option("--env", "env", metavar="NAME", help="Validate only with this environment overlay applied "
               "(default: the base spec and every environment).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(registry.VALIDATE.names),
+              default=registry.VALIDATE.default, show_default=True, help="Output format.")
 def validate(specs: tuple[str, ...], env: str | None, output_format: str) -> None:
     """Check spec files: YAML, schema, references and GPU catalog.
 
@@ -111,12 +139,11 @@ def validate(specs: tuple[str, ...], env: str | None, output_format: str) -> Non
 
     Exit codes: 0 valid, 1 invalid spec, 2 usage error or unreadable file.
     """
-    from compiler import api
-    from compiler.output.reporters import write_validation
+    from servespec import api
 
     result = api.validate_files(specs, env)
-    write_validation(result, output_format, sys.stdout)
-    sys.exit(2 if result.input_errors else 1 if result.diagnostics else 0)
+    click.echo(registry.VALIDATE.render(output_format, result), nl=False)
+    sys.exit(Exit.CANNOT_RUN if result.input_errors else Exit.FOUND if result.diagnostics else Exit.OK)
 
 
 @main.command(context_settings=CONTEXT)
@@ -133,7 +160,7 @@ def schema(markdown: bool) -> None:
       servespec schema > schemas/servespec.schema.json
       servespec schema --markdown > docs/spec.md
     """
-    from compiler import api
+    from servespec import api
 
     click.echo(api.spec_reference_text() if markdown else api.spec_json_schema_text(), nl=False)
 
@@ -144,9 +171,10 @@ def schema(markdown: bool) -> None:
               help="Policy pack: a built-in name (baseline, production) or a pack file.")
 @click.option("--env", "env", metavar="NAME", help="Lint only with this environment overlay applied "
               "(default: the base spec and every environment).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github"]),
-              default="text", show_default=True, help="Report format.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+@click.option("--format", "output_format", type=click.Choice(registry.LINT.names), default=registry.LINT.default,
+              show_default=True, help="Report format.")
+@click.option("--fail-on", type=click.Choice([severity.value for severity in Severity]), default=Severity.ERROR.value,
+              show_default=True,
               help="Lowest severity of an unwaived finding that makes the exit code 1.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Date waiver expiry is checked against (default: today).")
@@ -168,14 +196,11 @@ def lint(specs, policy, env, output_format, fail_on, today) -> None:
     Exit codes: 0 no unwaived finding at --fail-on or above, 1 findings, 2 usage error,
     unreadable spec or bad policy pack.
     """
-    from compiler import api
-    from compiler.output import findings, junit, sarif
+    from servespec import api
 
-    renderers = {"text": findings.render_text, "json": findings.render_json, "github": findings.render_github,
-                 "sarif": sarif.render_sarif, "junit": junit.render_junit}
     report = _run(lambda: api.lint(specs, policy, env, today.date() if today else None))
-    click.echo(renderers[output_format](report, fail_on), nl=False)
-    sys.exit(2 if report.input_errors else 1 if report.failed(fail_on) else 0)
+    click.echo(registry.LINT.render(output_format, report, ReportOptions(fail_on=Severity(fail_on))), nl=False)
+    sys.exit(Exit.CANNOT_RUN if report.input_errors else Exit.FOUND if report.failed(fail_on) else Exit.OK)
 
 
 @main.command(context_settings=CONTEXT)
@@ -191,8 +216,8 @@ def rules(rule_id, markdown) -> None:
       servespec rules cpu-fallback
       servespec rules --markdown > docs/rules.md
     """
-    from compiler.output import rule_docs
-    from policies.registry import RULES, find_rule
+    from servespec.policies.registry import RULES, find_rule
+    from servespec.report import rule_docs
 
     if markdown:
         click.echo(rule_docs.catalogue_markdown(), nl=False)
@@ -201,7 +226,7 @@ def rules(rule_id, markdown) -> None:
     else:
         rule = find_rule(rule_id)
         if rule is None:
-            from compiler.diagnostics import suggest
+            from servespec.diagnostics import suggest
 
             hint = suggest(rule_id, [*RULES, *(r.slug for r in RULES.values())])
             raise click.BadParameter(f"no rule {rule_id!r}" + (f"; {hint}" if hint else ""), param_hint="ID")
@@ -213,7 +238,7 @@ def rules(rule_id, markdown) -> None:
 @click.option("--base", metavar="GITREV", help="Compare SPEC... at this git revision with the working tree "
               "(read with `git show`; nothing is checked out).")
 @click.option("--env", "env", metavar="NAME", help="Apply this environment overlay to specs.")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(registry.DIFF.names), default=registry.DIFF.default,
               show_default=True, help="text (coloured on a terminal), markdown (a pull-request comment) or json.")
 @click.option("--cost-threshold", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="PERCENT",
               help="Raise RSK009 when the projected monthly cost moves by more than this.")
@@ -239,8 +264,7 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
     Exit codes: 0 no difference, 1 differences (changed objects or a risk note), 2 usage
     error or unreadable input.
     """
-    from compiler import api
-    from compiler.output import diff_report
+    from servespec import api
 
     if base is None and len(paths) != 2:
         raise click.UsageError("give OLD and NEW, or --base GITREV with one or more spec files")
@@ -248,22 +272,18 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
         raise click.UsageError("--base needs the spec files to compare")
     report = _run(lambda: api.diff(*(paths if base is None else (None, None)), base=base,
                                    specs=paths if base else (), env=env, cost_threshold=cost_threshold),
-                  bad_spec_exit=2)
-    if output_format == "markdown":
-        click.echo(diff_report.render_markdown(report), nl=False)
-    elif output_format == "json":
-        click.echo(diff_report.render_json(report), nl=False)
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(diff_report.render_text(report, use_color), nl=False, color=use_color)
-    sys.exit(1 if report.changes or report.risks else 0)
+                  bad_spec_exit=Exit.CANNOT_RUN)
+    use_color = output_format == "text" and (sys.stdout.isatty() if color is None else color)
+    click.echo(registry.DIFF.render(output_format, report, ReportOptions(color=use_color)), nl=False,
+               color=use_color)
+    sys.exit(Exit.FOUND if report.changes or report.risks else Exit.OK)
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("spec", metavar="SPEC")
 @click.option("--env", "env", metavar="NAME", help="Apply this environment overlay.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Format of the plan on standard output.")
+@click.option("--format", "output_format", type=click.Choice(registry.PLAN.names), default=registry.PLAN.default,
+              show_default=True, help="Format of the plan on standard output.")
 @click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML page: a weekly "
               "capacity chart per pool and the cost tables (works offline). '-': the page alone on "
               "standard output.")
@@ -289,21 +309,17 @@ def plan(spec, env, output_format, html_file, svg_file, hourly) -> None:
 
     Exit codes: 0 planned, 1 invalid spec, 2 usage error or unreadable input.
     """
-    from compiler import api
-    from compiler.output import plan_chart, plan_report
-    from compiler.writer import write_output
+    from servespec import api
 
     if html_file == "-" and svg_file == "-":
         raise click.UsageError("only one of --html and --svg can be '-' (standard output)")
     fleet_plan = _run(lambda: api.plan(spec, env))
-    for target, render in ((html_file, plan_chart.render_html), (svg_file, plan_chart.render_svg)):
+    for target, file_format in ((html_file, "html"), (svg_file, "svg")):
         if target:
-            _run(lambda: write_output(target, render(fleet_plan)))
+            _run(lambda: api.write_output(target, registry.PLAN_FILES.render(file_format, fleet_plan)))
     if "-" in (html_file, svg_file):
         return
-    text = plan_report.render_json(fleet_plan) if output_format == "json" else \
-        plan_report.render_text(fleet_plan, hourly)
-    click.echo(text, nl=False)
+    click.echo(registry.PLAN.render(output_format, fleet_plan, ReportOptions(hourly=hourly)), nl=False)
 
 
 def schema_options(function):
@@ -332,7 +348,7 @@ def _schema_options(schema_locations, kubernetes_version, validator):
                                  param_hint="--kubernetes-version")
     if validator == "kubeconform" and find_kubeconform() is None:
         raise click.UsageError("kubeconform not found: install it (make tools) or use --validator built-in")
-    from compiler import api
+    from servespec import api
 
     return api.SchemaOptions(enabled=validator != "none", schema_locations=tuple(schema_locations),
                              kubernetes_version=kubernetes_version, use_kubeconform=validator != "built-in")
@@ -382,21 +398,21 @@ def compile_command(specs, out_dir, env, force, schema_locations, kubernetes_ver
     Exit codes: 0 written, 1 invalid spec or invalid objects (nothing written), 2 usage or unreadable input.
     """
     options = _schema_options(schema_locations, kubernetes_version, validator)
-    from compiler import api
+    from servespec import api
 
     if out_dir == "-":
         result, stream = _run(lambda: api.compile_stream(list(specs), env, options))
         _report_schema(result)
         if not result.ok:
             click.echo(f"{len(result.invalid)} invalid object(s); nothing printed", err=True)
-            sys.exit(1)
+            sys.exit(Exit.FOUND)
         click.echo(stream, nl=False)
         return
     result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options, force=force))
     _report_schema(result)
     if not result.ok:
         click.echo(f"{len(result.invalid)} invalid object(s); {out_dir} left unchanged", err=True)
-        sys.exit(1)
+        sys.exit(Exit.FOUND)
     click.echo(f"wrote {len(result.files)} files to {out_dir} (validated: {result.validator})")
 
 
@@ -424,7 +440,7 @@ def check(specs, golden_dir, update, force, schema_locations, kubernetes_version
     Exit codes: 0 up to date (or updated), 1 drift or invalid objects, 2 usage or unreadable input.
     """
     options = _schema_options(schema_locations, kubernetes_version, validator)
-    from compiler import api
+    from servespec import api
 
     if force and not update:
         raise click.UsageError("--force goes with --update")
@@ -432,7 +448,7 @@ def check(specs, golden_dir, update, force, schema_locations, kubernetes_version
                                                   force=force))
     _report_schema(result)
     if not result.ok:
-        sys.exit(1)
+        sys.exit(Exit.FOUND)
     if drift and update:
         click.echo(f"updated {golden_dir}: {len(drift)} file(s) changed")
         return
@@ -440,21 +456,19 @@ def check(specs, golden_dir, update, force, schema_locations, kubernetes_version
         click.echo(item.render())
     if drift:
         click.echo(f"{len(drift)} golden file(s) out of date; run with --update after reviewing the diff")
-        sys.exit(1)
+        sys.exit(Exit.FOUND)
     click.echo(f"{len(result.files)} golden files up to date")
 
 
-def _run(work, bad_spec_exit: int = 1):
-    """Run library work, turning bad specs into exit 1 (a bad policy pack: 2) and unreadable input into 2."""
+def _run(work, bad_spec_exit: int = Exit.FOUND):
+    """Run library work: a bad spec exits 1 (`bad_spec_exit`), a bad policy pack or unreadable input 2;
+    their diagnostics go to standard error."""
     try:
         return work()
     except SpecError as err:
         for diagnostic in err.diagnostics:
-            click.echo(diagnostic.render(), err=isinstance(err, PolicyError))
-        sys.exit(2 if isinstance(err, PolicyError) else bad_spec_exit)
-    except InputError as err:
+            click.echo(diagnostic.render(), err=True)
+        sys.exit(Exit.CANNOT_RUN if isinstance(err, PolicyError) else bad_spec_exit)
+    except (InputError, OSError) as err:
         click.echo(f"error: {err}", err=True)
-        sys.exit(2)
-    except OSError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
+        sys.exit(Exit.CANNOT_RUN)

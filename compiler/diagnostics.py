@@ -1,10 +1,42 @@
-"""Diagnostics: one problem found in a spec, with the file, line and column it points at."""
+"""Diagnostics: one problem found in a spec, with the file, line and column it points at; the severity
+every finding, diagnostic and risk note carries; the errors the library raises for bad input."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Iterable
+from enum import StrEnum
+from typing import Any, Iterable
+
+
+class Severity(StrEnum):
+    """How serious a diagnostic, lint finding or risk note is. The value is the word users read and write
+    (`--fail-on warning`, a pack's `severity: info`); `rank` orders them, ERROR highest."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def at_least(self, other: str) -> bool:
+        """True when this severity is `other` or more serious."""
+        return self.rank >= Severity(other).rank
+
+    @property
+    def sarif_level(self) -> str:
+        """SARIF 2.1.0 `level` (§3.27.10: error, warning, note)."""
+        return "note" if self is Severity.INFO else self.value
+
+    @property
+    def github_command(self) -> str:
+        """GitHub Actions workflow command (error, warning, notice)."""
+        return "notice" if self is Severity.INFO else self.value
+
+
+_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 @dataclass(frozen=True, order=True)
@@ -15,7 +47,7 @@ class Diagnostic:
     line: int
     column: int
     message: str
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
     hint: str = ""
     path: str = field(default="", compare=False)
 
@@ -26,7 +58,7 @@ class Diagnostic:
             text += f"\n    hint: {self.hint}"
         return text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "line": self.line,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policies.rule import Rule
-from policies.rules import (
+from servespec.policies.rule import Rule
+from servespec.policies.rules import (
     budget_exceeded,
     canary_duration,
     canary_gates_missing,

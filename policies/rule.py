@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Optional
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from compiler.resolve import ResolvedFleet, ResolvedModel
-    from compiler.manifests import Manifest
+    from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+    from servespec.synth.manifest import Manifest
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example that fires", "Fix")
 """The sections every rule docstring has, in this order."""
@@ -59,7 +59,7 @@ class LintContext:
 
     @cached_property
     def manifests(self) -> list["Manifest"]:
-        from compiler.synth import build_manifests
+        from servespec.synth import build_manifests
 
         return build_manifests(self.fleet)
 

@@ -7,8 +7,8 @@ import datetime
 import yaml
 from hypothesis import strategies as st
 
-from compiler.catalog import GPU_TYPES
-from policies.registry import RULES
+from servespec.catalog import GPU_TYPES
+from servespec.policies.registry import RULES
 
 DIGEST = "sha256:" + "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
 CUDA_TAGS = ["cuda11.8", "cuda12.1", "cuda12.4", "cu121", "cpu"]

@@ -10,10 +10,10 @@ import sys
 import pytest
 import yaml
 
-from compiler import api
-from compiler.diagnostics import InputError, SpecError
-from compiler.manifest_validation import BuiltinValidator, find_kubeconform
-from compiler.writer import MARKER_TEXT, OWNER_MARKER
+from servespec import api
+from servespec.diagnostics import InputError, SpecError
+from servespec.build.validation import BuiltinValidator, find_kubeconform
+from servespec.build.writer import MARKER_TEXT, OWNER_MARKER
 from tests.conftest import EXAMPLES, ROOT, relative, run_cli
 from tests.pod_security import restricted_violations
 
@@ -132,7 +132,7 @@ def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
     for seed in ("1", "987"):
         out = tmp_path / f"out-{seed}"
         env = {key: value for key, value in os.environ.items() if not key.startswith("JSII_")}
-        done = subprocess.run([sys.executable, "-m", "compiler", "compile", "examples/agency.yaml", "-o", str(out),
+        done = subprocess.run([sys.executable, "-m", "servespec", "compile", "examples/agency.yaml", "-o", str(out),
                                "--validator", "none"], check=True, env={**env, "PYTHONHASHSEED": seed},
                               capture_output=True, text=True)
         assert done.stderr == ""  # no Node end-of-life banner, no jsii noise
@@ -155,7 +155,7 @@ def test_compile_is_atomic_on_invalid_objects(tmp_path, monkeypatch):
     out.mkdir()
     (out / OWNER_MARKER).write_text(MARKER_TEXT)  # a tree an earlier compile wrote
     (out / "keep.txt").write_text("previous output")
-    from compiler.synth import service_account
+    from servespec.synth import service_account
 
     build = service_account.build
     monkeypatch.setattr(service_account, "build", lambda f, m: {**build(f, m), "bogusField": 1})
@@ -188,7 +188,7 @@ def test_compile_env_overlay(tmp_path):
 
 
 def test_validate_and_lint_never_import_cdk8s():
-    code = ("import sys; from click.testing import CliRunner; from compiler.cli import main; from compiler import api; "
+    code = ("import sys; from click.testing import CliRunner; from servespec.cli import main; from servespec import api; "
             "assert CliRunner().invoke(main, ['validate', 'examples/agency.yaml']).exit_code == 0; "
             "api.load_fleet('examples/agency.yaml'); assert 'jsii' not in sys.modules and 'cdk8s' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -201,8 +201,8 @@ def test_compile_and_check_help_have_examples():
 
 
 def test_output_is_what_cdk8s_synthesized_even_when_it_differs_from_the_plan(monkeypatch, tmp_path):
-    import compiler.manifests as manifests
-    from compiler.manifests import Manifest
+    import servespec.build.synthesize as manifests
+    from servespec.synth.manifest import Manifest
 
     original = manifests.synthesize
 
@@ -253,7 +253,7 @@ def test_golden_tree_of_a_removed_environment_is_unused(tmp_path):
 @pytest.mark.parametrize("fork", [True, False], ids=["forked planner", "inline planner"])
 def test_planner_in_a_child_or_inline_gives_the_same_files(fork):
     targets = api.golden_targets([str(ROOT / "examples/agency.yaml")])
-    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False), fork=fork)
+    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False), mode="fork" if fork else "thread")
     assert result.ok and result.validator == "built-in"
     golden = {f"{p.parent.relative_to(ROOT / 'golden').as_posix()}/{p.name}": p.read_text()
               for p in (ROOT / "golden").glob("agency*/**/*.yaml")}
@@ -264,16 +264,16 @@ def test_planner_in_a_child_or_inline_gives_the_same_files(fork):
 def test_planner_reports_spec_errors_from_either_path(fork):
     targets = api.compile_targets([str(ROOT / "examples/invalid/unknown-pool.yaml")])
     with pytest.raises(SpecError) as raised:
-        api.compile_to_files(targets, fork=fork)
+        api.compile_to_files(targets, mode="fork" if fork else "thread")
     assert "unknown pool" in raised.value.diagnostics[0].message
     with pytest.raises(InputError):
-        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), fork=fork)
+        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), mode="fork" if fork else "thread")
 
 
 def test_a_failing_synthesis_reaps_the_planner_and_leaves_nothing(monkeypatch, tmp_path):
     import tempfile
 
-    import compiler.manifests as manifests
+    import servespec.build.synthesize as manifests
 
     def broken(planned):
         raise RuntimeError("synthesis failed")
@@ -302,7 +302,7 @@ def _child_commands() -> set[str]:
 
 
 def test_an_unexpected_error_in_the_planner_is_one_line(monkeypatch):
-    from compiler.synth import service_account
+    from servespec.synth import service_account
 
     def broken(fleet, model):
         raise KeyError("boom")
@@ -310,8 +310,8 @@ def test_an_unexpected_error_in_the_planner_is_one_line(monkeypatch):
     monkeypatch.setattr(service_account, "build", broken)
     monkeypatch.delenv("SERVESPEC_DEBUG", raising=False)
     with pytest.raises(RuntimeError) as raised:
-        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), fork=True)
+        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), mode="fork")
     assert str(raised.value) == "planning failed: KeyError: 'boom'"
     monkeypatch.setenv("SERVESPEC_DEBUG", "1")
     with pytest.raises(RuntimeError, match="Traceback"):
-        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), fork=True)
+        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), mode="fork")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from compiler import api
-from compiler.manifest_validation import BuiltinValidator
+from servespec import api
+from servespec.build.validation import BuiltinValidator
 from tests.pod_security import restricted_violations
 from tests.strategies import fleets, to_yaml
 from tests.test_compile import CRD_LOCATION, needs_crds

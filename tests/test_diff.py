@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import api
-from compiler.risks import RISKS
-from compiler.synth import build_manifests
-from compiler.writer import render_yaml
+from servespec import api
+from servespec.review.risks import RISKS
+from servespec.synth import build_manifests
+from servespec.build.writer import render_yaml
 from tests.conftest import EXAMPLES, ROOT, relative, run_cli
 
 CHANGES = sorted(path for path in (ROOT / "examples" / "changes").iterdir() if path.is_dir())

@@ -17,14 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from compiler import api
-from compiler.manifest_validation import find_kubeconform
-from compiler.writer import OWNER_MARKER, render_yaml
+from servespec import api
+from servespec.build.validation import find_kubeconform
+from servespec.build.writer import OWNER_MARKER, render_yaml
 from tests.conftest import ROOT, run_cli
 from tests.test_spec_properties import _node, paths, parent_and_key
 
 SPEC = "examples/quickstart.yaml"
-SERVESPEC = [sys.executable, "-m", "compiler"]
+SERVESPEC = [sys.executable, "-m", "servespec"]
 
 
 def servespec(*args: str, cwd: Path = ROOT, timeout: float = 120, env: dict | None = None):
@@ -177,7 +177,7 @@ def test_number_like_strings_survive_pyyaml_ruamel_kubectl_and_kubeconform(tmp_p
     kubeconform = find_kubeconform()
     if kubeconform:  # Go's sigs.k8s.io/yaml reader against the strict ConfigMap schema
         (folder / "kustomization.yaml").unlink()
-        from compiler.manifest_validation import validate_with_kubeconform
+        from servespec.build.validation import validate_with_kubeconform
 
         problems = validate_with_kubeconform(folder, [config_map], [], api.DEFAULT_KUBERNETES_VERSION, kubeconform)
         assert problems == [], problems
@@ -249,7 +249,7 @@ def test_non_utf8_spec_at_a_git_revision_is_located(tmp_path):
     original = (ROOT / SPEC).read_bytes()
     spec = committed_spec(tmp_path, original.replace(b"name: quickstart", b"name: qu\xe9ckstart", 1))
     done = servespec("diff", "--base", "HEAD", str(spec))
-    assert done.returncode == 2 and "is not valid UTF-8" in done.stdout and f"HEAD:{spec}" in done.stdout
+    assert done.returncode == 2 and "is not valid UTF-8" in done.stderr and f"HEAD:{spec}" in done.stderr
     no_traceback(done)
 
 
@@ -366,7 +366,7 @@ def test_truncated_schema_cache_is_rebuilt_not_trusted(tmp_path):
     cached.write_text("{}")
     os.environ["SERVESPEC_CACHE_DIR"] = env["SERVESPEC_CACHE_DIR"]
     try:
-        from compiler.manifest_validation import BuiltinValidator
+        from servespec.build.validation import BuiltinValidator
 
         validator = BuiltinValidator([], api.DEFAULT_KUBERNETES_VERSION)
         broken = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {"bogus": 1}}

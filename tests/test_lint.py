@@ -13,11 +13,11 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from compiler import api
-from compiler.diagnostics import PolicyError
-from compiler.policy import load_policy
-from policies.registry import RULE_CLASSES, RULES, index_rules
-from policies.rule import DOC_SECTIONS
+from servespec import api
+from servespec.diagnostics import PolicyError
+from servespec.lint.policy import load_policy
+from servespec.policies.registry import RULE_CLASSES, RULES, index_rules
+from servespec.policies.rule import DOC_SECTIONS
 from tests.conftest import EXAMPLES, LINT_INVALID, ROOT, relative, run_cli
 
 TODAY = "2026-11-23"
@@ -273,7 +273,7 @@ def test_rule_documentation_has_every_section(rule_id):
     assert all(body.strip() for body in rule.sections().values())
     assert rule.id[:3].isalpha() and rule.slug == rule.slug.lower()
     module = sys.modules[type(rule).__module__].__name__
-    assert module == f"policies.rules.{rule.slug.replace('-', '_')}"
+    assert module == f"servespec.policies.rules.{rule.slug.replace('-', '_')}"
 
 
 def test_every_builtin_pack_sets_every_rule():

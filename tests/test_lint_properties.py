@@ -9,8 +9,8 @@ import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import api
-from policies.registry import RULES
+from servespec import api
+from servespec.policies.registry import RULES
 from tests.conftest import run_cli
 from tests.strategies import fleets, to_yaml
 from tests.test_spec_properties import parent_and_key, paths

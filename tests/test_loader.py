@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from compiler.diagnostics import InputError, SpecError
-from compiler.loader import MAX_FILE_BYTES, format_path, load_spec, load_text
+from servespec.diagnostics import InputError, SpecError
+from servespec.spec.loader import MAX_FILE_BYTES, format_path, load_spec, load_text
 
 
 def errors(text: str) -> list[str]:

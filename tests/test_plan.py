@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-from compiler import api
-from compiler.capacity import WEEKS_PER_MONTH, hour_label
+from servespec import api
+from servespec.capacity.week import WEEKS_PER_MONTH, hour_label
 from tests.conftest import run_cli
 
 SMALL = textwrap.dedent("""\
@@ -158,7 +158,7 @@ def test_hourly_text_shows_each_models_replicas(small):
 
 
 def test_the_legend_wraps_for_many_models_and_the_chart_grows():
-    from compiler.output import plan_chart
+    from servespec.report import plan_chart
 
     plan = api.plan("examples/quickstart.yaml")
     pool = plan.pools[0]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from compiler import api
-from compiler.capacity import HOURS_PER_WEEK
-from compiler.risks import RISKS
+from servespec import api
+from servespec.capacity.week import HOURS_PER_WEEK
+from servespec.review.risks import RISKS
 from tests.strategies import fleets, to_yaml
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,

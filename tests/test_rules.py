@@ -9,8 +9,8 @@ import datetime
 import pytest
 import yaml
 
-from compiler import api
-from policies.registry import RULES
+from servespec import api
+from servespec.policies.registry import RULES
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "examples/quickstart.yaml").read_text())

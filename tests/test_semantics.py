@@ -7,7 +7,7 @@ import copy
 import pytest
 import yaml
 
-from compiler import api
+from servespec import api
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "examples/quickstart.yaml").read_text())

@@ -7,7 +7,7 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import api
+from servespec import api
 from tests.conftest import run_cli
 from tests.strategies import fleets, to_yaml
 

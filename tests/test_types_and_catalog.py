@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from compiler.catalog import (GPU_TYPES, driver_floors, driver_text, min_cuda_for_compute_capability,
+from servespec.catalog import (GPU_TYPES, driver_floors, driver_text, min_cuda_for_compute_capability,
                               min_driver_for_cuda)
-from compiler.types import duration_seconds, format_bytes, parse_image, quantity_value
+from servespec.spec.types import duration_seconds, format_bytes, parse_image, quantity_value
 
 
 @pytest.mark.parametrize("text, value", [("4", 4), ("500m", Decimal("0.5")), ("20Gi", 20 * 2**30),

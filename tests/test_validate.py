@@ -7,8 +7,8 @@ import json
 import jsonschema
 import pytest
 
-from compiler import api, __version__
-from compiler.loader import load_spec
+from servespec import api, __version__
+from servespec.spec.loader import load_spec
 from tests.conftest import EXAMPLES, INVALID, ROOT, relative, run_cli
 
 

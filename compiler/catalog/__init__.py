@@ -1,6 +1,6 @@
 """GPU and CUDA facts, one data table each, with the source cited beside the data."""
 
-from compiler.catalog.cuda import (
+from servespec.catalog.cuda import (
     CUDA_MIN_DRIVER,
     MIN_CUDA_FOR_COMPUTE_CAPABILITY,
     MINOR_COMPAT_DRIVER_FLOOR,
@@ -9,7 +9,7 @@ from compiler.catalog.cuda import (
     min_cuda_for_compute_capability,
     min_driver_for_cuda,
 )
-from compiler.catalog.gpus import GPU_TYPES, GPUType, MIGProfile
+from servespec.catalog.gpus import GPU_TYPES, GPUType, MIGProfile
 
 __all__ = [
     "CUDA_MIN_DRIVER",

@@ -1,13 +1,13 @@
 """Planning: resolved fleet -> the objects to compile, as plain data, one module per emitted kind.
 
-`compiler.manifests.synthesize` then passes them through cdk8s.
+`servespec.build.synthesize.synthesize` then passes them through cdk8s.
 """
 
 from __future__ import annotations
 
-from compiler.manifests import Manifest
-from compiler.resolve import ResolvedFleet
-from compiler.synth import (
+from servespec.synth.manifest import Manifest
+from servespec.spec.resolve import ResolvedFleet
+from servespec.synth import (
     canary,
     deployment,
     namespace,

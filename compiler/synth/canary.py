@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import json_number, manifest, model_metadata
-from compiler.types import duration_seconds
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import json_number, manifest, model_metadata
 
 METRIC_INTERVAL = "1m"
 
@@ -42,10 +39,3 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict:
     return manifest("flagger.app/v1beta1", "Canary", model_metadata(fleet, model), spec=spec)
 
 
-def rollout_seconds(model) -> int:
-    """Time from the first analysis to promotion: steps to maxWeight (canary) or iterations (blue/green),
-    times the interval."""
-    settings = model.analysis
-    steps = (math.ceil(settings.max_weight / settings.step_weight) if model.spec.rollout.strategy == "canary"
-             else settings.iterations)
-    return steps * duration_seconds(settings.interval)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any, Iterable
 
-from compiler.resolve import ResolvedFleet, ResolvedModel
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 
 MANAGED_BY = "servespec"
 SPEC_HASH = "servespec.dev/spec-hash"

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import math
 
-from compiler.lifecycle import STARTUP_PERIOD_SECONDS
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import manifest, model_labels, model_metadata, selector_labels, spec_hash
-from compiler.synth.priority_class import class_name
-from compiler.synth import validator_config
+from servespec.spec.container import MODEL_DIR
+from servespec.spec.lifecycle import STARTUP_PERIOD_SECONDS
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import manifest, model_labels, model_metadata, selector_labels, spec_hash
+from servespec.synth.priority_class import class_name
+from servespec.synth import validator_config
 
 RUN_AS_USER = 10001
 """Non-root user and group the pods run as (the restricted profile forbids uid 0)."""
 
 SHM_SIZE_LIMIT = "2Gi"
 TMP_SIZE_LIMIT = "1Gi"
-MODEL_DIR = "/models"
 PROBE_TIMEOUT_SECONDS = 5
 
 SPOT_TOLERATIONS = [

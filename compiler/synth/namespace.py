@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.resolve import ResolvedFleet
-from compiler.synth.common import fleet_metadata, manifest
+from servespec.spec.resolve import ResolvedFleet
+from servespec.synth.common import fleet_metadata, manifest
 
 
 def build(fleet: ResolvedFleet) -> dict:

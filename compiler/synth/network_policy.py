@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import instance_labels, manifest, model_metadata
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import instance_labels, manifest, model_metadata
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 DNS_RULE = {

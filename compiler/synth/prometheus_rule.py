@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.resolve import ResolvedFleet
-from compiler.synth.common import fleet_metadata, manifest
+from servespec.spec.resolve import ResolvedFleet
+from servespec.synth.common import fleet_metadata, manifest
 
 LOW_UTILIZATION_PERCENT = 10
 MEMORY_PRESSURE_RATIO = 0.95

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import manifest, model_metadata, number_text
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import manifest, model_metadata, number_text
 
 SCALE_DOWN_PODS_PER_MINUTE = 1
 

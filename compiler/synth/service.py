@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import manifest, model_metadata, selector_labels
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import manifest, model_metadata, selector_labels
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import manifest, model_metadata
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import manifest, model_metadata
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from compiler.resolve import ResolvedFleet, ResolvedModel
-from compiler.synth.common import manifest, model_metadata
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import manifest, model_metadata
 
 FILE_NAME = "config.json"
 MOUNT_PATH = "/etc/inference-validator"

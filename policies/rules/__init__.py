@@ -1,1 +1,1 @@
-"""One module per lint rule. The registry (`policies.registry`) lists them explicitly."""
+"""One module per lint rule. The registry (`servespec.policies.registry`) lists them explicitly."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.capacity import monthly_cost
-from policies.rule import Finding, Rule
+from servespec.capacity.week import monthly_cost
+from servespec.policies.rule import Finding, Rule
 
 
 class BudgetExceeded(Rule):

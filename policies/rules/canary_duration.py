@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compiler.synth.canary import rollout_seconds
-from policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.spec.rollout import rollout_seconds
+from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
 
 
 class Options(RuleOptions):

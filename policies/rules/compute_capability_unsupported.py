@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.catalog import min_cuda_for_compute_capability
-from policies.rule import Finding, Rule, cuda_models
+from servespec.catalog import min_cuda_for_compute_capability
+from servespec.policies.rule import Finding, Rule, cuda_models
 
 
 class ComputeCapabilityUnsupported(Rule):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
 
 
 class Options(RuleOptions):

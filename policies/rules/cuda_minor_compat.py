@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.catalog import driver_floors, driver_text
-from policies.rule import Finding, Rule, cuda_models
+from servespec.catalog import driver_floors, driver_text
+from servespec.policies.rule import Finding, Rule, cuda_models
 
 
 class CUDAMinorCompat(Rule):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from policies.rule import Finding, Rule
+from servespec.policies.rule import Finding, Rule
 
 
 def allows_any_destination(policy: dict) -> bool:

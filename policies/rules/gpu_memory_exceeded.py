@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compiler.capacity import slice_profile
-from policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.capacity.week import slice_profile
+from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
 
 
 class Options(RuleOptions):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.types import parse_image
-from policies.rule import Finding, Rule, model_path
+from servespec.spec.types import parse_image
+from servespec.policies.rule import Finding, Rule, model_path
 
 
 def model_images(model):

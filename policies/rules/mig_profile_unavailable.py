@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.semantics import profiles_hint
-from policies.rule import Finding, Rule, model_path
+from servespec.spec.gpus import profiles_hint
+from servespec.policies.rule import Finding, Rule, model_path
 
 
 class MIGProfileUnavailable(Rule):

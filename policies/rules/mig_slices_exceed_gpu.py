@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.capacity import slice_profile
-from policies.rule import Finding, Rule, model_path
+from servespec.capacity.week import slice_profile
+from servespec.policies.rule import Finding, Rule, model_path
 
 
 class MIGSlicesExceedGPU(Rule):

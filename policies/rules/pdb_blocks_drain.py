@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.synth.pod_disruption_budget import allowed_disruptions
-from policies.rule import Finding, Rule, model_path
+from servespec.spec.rollout import allowed_disruptions
+from servespec.policies.rule import Finding, Rule, model_path
 
 
 class PDBBlocksDrain(Rule):

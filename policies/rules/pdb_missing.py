@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from policies.rule import Finding, Rule, RuleOptions, model_path
-from compiler.synth.pod_disruption_budget import allowed_disruptions
+from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.spec.rollout import allowed_disruptions
 
 
 class Options(RuleOptions):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from policies.rule import Finding, Rule
+from servespec.policies.rule import Finding, Rule
 
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 

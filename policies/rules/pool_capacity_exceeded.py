@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.capacity import hour_label, pool_peak
-from policies.rule import Finding, Rule
+from servespec.capacity.week import hour_label, pool_peak
+from servespec.policies.rule import Finding, Rule
 
 
 class PoolCapacityExceeded(Rule):

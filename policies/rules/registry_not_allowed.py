@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from compiler.types import parse_image
-from policies.rule import Finding, Rule
-from policies.rules.image_not_pinned import model_images
+from servespec.spec.types import parse_image
+from servespec.policies.rule import Finding, Rule
+from servespec.policies.rules.image_not_pinned import model_images
 
 
 class RegistryNotAllowed(Rule):

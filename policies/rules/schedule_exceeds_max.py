@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from policies.rule import Finding, Rule, model_path
+from servespec.policies.rule import Finding, Rule, model_path
 
 
 class ScheduleExceedsMax(Rule):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.capacity import hour_label, window_hours
-from policies.rule import Finding, Rule, model_path
+from servespec.capacity.week import hour_label, window_hours
+from servespec.policies.rule import Finding, Rule, model_path
 
 
 class SchedulesOverlap(Rule):

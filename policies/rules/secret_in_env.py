@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from policies.rule import Finding, Rule, model_path
+from servespec.policies.rule import Finding, Rule, model_path
 
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I)
 SECRET_VALUE = re.compile(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from policies.rule import Finding, Rule, RuleOptions, model_path, server_container
+from servespec.policies.rule import Finding, Rule, RuleOptions, model_path, server_container
 
 
 class Options(RuleOptions):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.diagnostics import suggest
-from policies.rule import Finding, Rule
+from servespec.diagnostics import suggest
+from servespec.policies.rule import Finding, Rule
 
 
 class WaiverUnmatched(Rule):

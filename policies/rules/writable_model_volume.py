@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from compiler.synth.deployment import MODEL_DIR
-from policies.rule import Finding, Rule, model_path, server_container
+from servespec.spec.container import MODEL_DIR
+from servespec.policies.rule import Finding, Rule, model_path, server_container
 
 
 class WritableModelVolume(Rule):

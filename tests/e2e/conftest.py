@@ -14,8 +14,8 @@ import uuid
 
 import pytest
 
-from compiler import api
-from compiler.resolve import ResolvedFleet
+from servespec import api
+from servespec.spec.resolve import ResolvedFleet
 from tests.conftest import ROOT
 from tests.e2e.cluster import Cluster, start, stop, wait_for
 from tests.e2e.nodes import cpu_nodes, pool_nodes

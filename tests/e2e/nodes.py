@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from compiler.resolve import ResolvedFleet, ResolvedPool
+from servespec.spec.resolve import ResolvedFleet, ResolvedPool
 
 GPUS_PER_NODE = 8
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}

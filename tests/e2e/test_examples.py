@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from compiler import api
+from servespec import api
 from tests.conftest import EXAMPLES, relative
 from tests.e2e.cluster import wait_for
 

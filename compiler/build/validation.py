@@ -1,0 +1,263 @@
+"""Validate compiled manifests against strict schemas: kubeconform when installed, else built in.
+
+Core kinds use the strict JSON Schemas of the `kubernetes-validate` package. Those refer to a shared
+definitions file, so each needed kind is made standalone once (its definitions inlined) and cached;
+kubeconform and the built-in validator read the same files. Custom resources (KEDA, Flagger,
+Prometheus Operator) need `schema_locations` in kubeconform's template syntax, e.g.
+`../shared/crd-schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`.
+A kind with no schema anywhere is reported as `missing-schema`, never passed silently.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+DEFAULT_KUBERNETES_VERSION = "1.33.0"
+_DEF_REF = re.compile(r'#/\$defs/([^"]+)')
+_SHARED_REF = "/api/_definitions.json#"
+
+
+@dataclass(frozen=True, order=True)
+class SchemaProblem:
+    """One object that failed validation; `status` is invalid, error or missing-schema."""
+
+    file: str
+    kind: str
+    name: str
+    status: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.file}: {self.kind} {self.name}: {self.status}: {self.message}"
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("SERVESPEC_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "servespec")
+    return Path(root) / "k8s-schemas"
+
+
+def kubernetes_versions() -> list[str]:
+    """Kubernetes versions whose strict schemas the installed `kubernetes-validate` ships."""
+    root = _package_dir(DEFAULT_KUBERNETES_VERSION).parent
+    found = [p.name[1:-len("-local-strict")] for p in root.glob("v*-local-strict")]
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def _package_dir(version: str) -> Path:
+    """The package's schema folder, found without importing it (its import costs about 0.15 s)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the kubernetes-validate package is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema" / f"v{version}-local-strict"
+
+
+def _kind_file(api_version: str, kind: str) -> str:
+    """kubeconform's `{{.ResourceKind}}{{.KindSuffix}}.json`: deployment-apps-v1.json, service-v1.json."""
+    group, _, version = api_version.rpartition("/")
+    suffix = f"-{group.split('.')[0]}-{version}" if group else f"-{version}"
+    return f"{kind.lower()}{suffix}.json"
+
+
+def _is_core(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return not group or group.endswith(".k8s.io") or "." not in group
+
+
+@lru_cache(maxsize=4)
+def _definitions(version: str) -> dict:
+    return json.loads((_package_dir(version) / "_definitions.json").read_text())["$defs"]
+
+
+_checked_cache: set[Path] = set()
+"""Cached schema files already found complete in this process."""
+
+
+def _complete(path: Path) -> bool:
+    """Whether a cached schema file is whole: JSON, with the `$defs` every standalone schema gets (a file cut
+    short by a full disk or a killed run is made again, never read as an empty schema that accepts all)."""
+    try:
+        schema = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(schema, dict) and "$defs" in schema and ("properties" in schema or "oneOf" in schema
+                                                                or "anyOf" in schema or "type" in schema)
+
+
+def standalone_core_schema(version: str, api_version: str, kind: str) -> Optional[Path]:
+    """Path of the standalone strict schema of a core kind (made and cached on first use), or None."""
+    name = _kind_file(api_version, kind)
+    target = cache_dir() / f"v{version}-standalone-strict" / name
+    if target in _checked_cache or _complete(target):
+        _checked_cache.add(target)
+        return target
+    source = _package_dir(version) / name
+    if not source.exists():
+        return None
+    text = source.read_text().replace(_SHARED_REF, "#")
+    definitions = _definitions(version)
+    needed: set[str] = set()
+    pending = _DEF_REF.findall(text)
+    while pending:
+        name_ = pending.pop()
+        if name_ not in needed:
+            needed.add(name_)
+            pending += _DEF_REF.findall(json.dumps(definitions[name_]))
+    schema = json.loads(text)
+    schema.pop("$id", None)
+    schema["$defs"] = {key: definitions[key] for key in sorted(needed)}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as handle:
+        json.dump(schema, handle)
+    os.replace(handle.name, target)
+    return target
+
+
+def expand_location(template: str, api_version: str, kind: str, version: str) -> str:
+    """Fill a kubeconform schema-location template for one kind."""
+    group, _, resource_version = api_version.rpartition("/")
+    values = {
+        "Group": group, "ResourceKind": kind.lower(), "ResourceAPIVersion": resource_version,
+        "KindSuffix": _kind_file(api_version, kind)[len(kind):-len(".json")],
+        "NormalizedKubernetesVersion": f"v{version}", "StrictSuffix": "-strict",
+    }
+    return re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _core_location(version: str) -> str:
+    return str(cache_dir() / "{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}"
+               / "{{.ResourceKind}}{{.KindSuffix}}.json")
+
+
+def prepare_core_schemas(objects: Iterable[dict], version: str) -> None:
+    for api_version, kind in {(o["apiVersion"], o["kind"]) for o in objects}:
+        if _is_core(api_version):
+            standalone_core_schema(version, api_version, kind)
+
+
+def find_kubeconform() -> Optional[str]:
+    """kubeconform from $SERVESPEC_KUBECONFORM, the PATH, or (in a source checkout) .tools/bin."""
+    explicit = os.environ.get("SERVESPEC_KUBECONFORM")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    found = shutil.which("kubeconform")
+    if found:
+        return found
+    local = Path(__file__).resolve().parents[2] / ".tools" / "bin" / "kubeconform"
+    return str(local) if os.access(local, os.X_OK) else None
+
+
+def validate_with_kubeconform(directory: Path, objects: list[dict], schema_locations: list[str],
+                              version: str, binary: str) -> list[SchemaProblem]:
+    """Run `kubeconform -strict` over the directory; map its JSON report to problems."""
+    prepare_core_schemas(objects, version)
+    command = [binary, "-strict", "-output", "json", "-kubernetes-version", version,
+               "-schema-location", _core_location(version)]
+    for location in schema_locations:
+        command += ["-schema-location", location]
+    completed = subprocess.run(command + [str(directory)], capture_output=True, text=True, check=False)
+    try:
+        report = json.loads(completed.stdout or "{}")
+    except json.JSONDecodeError:
+        raise RuntimeError(f"kubeconform failed: {completed.stderr.strip() or completed.stdout.strip()}") from None
+    problems = []
+    for resource in report.get("resources", []):
+        status = resource.get("status", "")
+        if status in ("statusValid", "statusSkipped"):
+            continue
+        message = resource.get("msg", "")
+        kind = "missing-schema" if "could not find schema" in message else (
+            "invalid" if status == "statusInvalid" else "error")
+        problems.append(SchemaProblem(os.path.relpath(resource.get("filename", ""), directory),
+                                      resource.get("kind", ""), resource.get("name", ""), kind, message))
+    return sorted(problems)
+
+
+class BuiltinValidator:
+    """jsonschema over the same schemas; each schema is compiled once per process."""
+
+    def __init__(self, schema_locations: list[str], version: str):
+        self.schema_locations = schema_locations
+        self.version = version
+        self._validators: dict[tuple[str, str], Any] = {}
+
+    def _validator(self, api_version: str, kind: str):
+        key = (api_version, kind)
+        if key not in self._validators:
+            self._validators[key] = self._load(api_version, kind)
+        return self._validators[key]
+
+    def _load(self, api_version: str, kind: str):
+        path = standalone_core_schema(self.version, api_version, kind) if _is_core(api_version) else None
+        if path is None:
+            for template in self.schema_locations:
+                candidate = Path(expand_location(template, api_version, kind, self.version))
+                if candidate.exists():
+                    path = candidate
+                    break
+        if path is None:
+            return None
+        import jsonschema  # only the built-in path needs it; kept off the start-up of every command
+
+        schema = json.loads(path.read_text())
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        return cls(schema)
+
+    def validate(self, file: str, data: dict) -> list[SchemaProblem]:
+        kind, name = data.get("kind", ""), data.get("metadata", {}).get("name", "")
+        validator = self._validator(data.get("apiVersion", ""), kind)
+        if validator is None:
+            return [SchemaProblem(file, kind, name, "missing-schema",
+                                  f"could not find schema for {data.get('apiVersion')} {kind}")]
+        from jsonschema.exceptions import best_match
+
+        problems = []
+        for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+            where = "/" + "/".join(str(part) for part in error.absolute_path)
+            problems.append(SchemaProblem(file, kind, name, "invalid", f"{where}: {best_match([error]).message}"))
+        return problems
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    """How compiled objects are checked: kubeconform if found (else built in), extra schema locations."""
+
+    enabled: bool = True
+    schema_locations: tuple[str, ...] = ()
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    use_kubeconform: bool = True
+
+
+def check_objects(files: dict[str, str], objects: list[tuple[str, dict]], options: SchemaOptions,
+                  directory: Optional[Path] = None) -> tuple[list[SchemaProblem], str]:
+    """Validate the rendered `files` (output name -> YAML) holding `objects` ((output name, object) pairs);
+    returns the problems and the validator used. kubeconform reads `directory` when it holds the files,
+    else a temporary copy."""
+    if not options.enabled:
+        return [], "off"
+    binary = find_kubeconform() if options.use_kubeconform else None
+    if binary is None:
+        validator = BuiltinValidator(list(options.schema_locations), options.kubernetes_version)
+        return sorted(problem for name, data in objects for problem in validator.validate(name, data)), "built-in"
+    own_dir = directory is None
+    directory = Path(tempfile.mkdtemp(prefix="servespec-")) if own_dir else directory
+    try:
+        if own_dir:
+            from servespec.build.writer import write_files
+
+            write_files(directory, files)
+        return validate_with_kubeconform(directory, [data for _, data in objects], list(options.schema_locations),
+                                         options.kubernetes_version, binary), "kubeconform"
+    finally:
+        if own_dir:
+            shutil.rmtree(directory, ignore_errors=True)

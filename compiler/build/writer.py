@@ -1,0 +1,206 @@
+"""Deterministic YAML rendering, and writing outputs without ever destroying what servespec does not own.
+
+An output directory (`compile -o DIR`, each golden tree of `check --update`) is replaced whole and
+atomically: the new tree is staged beside it, then renamed into place. So DIR is replaced only when it is
+missing, empty, or carries the marker file servespec leaves in every tree it writes; never when it is the
+current directory, an ancestor of it or of an input, a file-system root, the home directory or the top of
+a git work tree. A single output file (`plan --html`) is written by `write_output`: `-` is standard
+output, a device or pipe is written to, anything else but a regular file is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from servespec.diagnostics import InputError
+
+try:
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeDumper as _BaseDumper
+
+_FIRST_KEYS = ("apiVersion", "kind", "metadata")
+
+OWNER_MARKER = ".servespec-output"
+"""File servespec leaves in every directory it writes; only such a directory is replaced when not empty."""
+
+MARKER_TEXT = ("This directory is written by servespec (compile -o, check --update).\n"
+               "It is replaced whole on every run: keep nothing else here.\n")
+
+_GO_NUMBER = re.compile(
+    r"[-+]?(0[xX]_?[0-9a-fA-F_]+(\.[0-9a-fA-F_]*)?([pP][-+]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+"
+    r"|([0-9][0-9_]*(\.[0-9_]*)?|\.[0-9][0-9_]*)([eE][-+]?[0-9_]+)?|inf(inity)?|nan)", re.IGNORECASE)
+"""Plain scalars that Go's YAML readers (kubectl, kubeconform: go-yaml with strconv.ParseInt/ParseFloat)
+take for numbers although YAML 1.1 (PyYAML) does not, e.g. `0842677045507966`, `1_000`, `0o17`, `+.5e3`."""
+
+_YAML_WORDS = re.compile(r"y|n|yes|no|on|off|true|false|null|~", re.IGNORECASE)
+"""Booleans and nulls of YAML 1.1 and 1.2 in any case (PyYAML quotes only some spellings)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if _GO_NUMBER.fullmatch(value) or _YAML_WORDS.fullmatch(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+class _Dumper(_BaseDumper):
+    """PyYAML's safe dumper, quoting every string another YAML reader could take for a number or boolean."""
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def render_yaml(data: dict[str, Any]) -> str:
+    """One object as YAML: apiVersion, kind, metadata first, every other key sorted; byte-stable."""
+    ordered = {key: _sorted(data[key]) for key in _FIRST_KEYS if key in data}
+    ordered.update({key: _sorted(data[key]) for key in sorted(data) if key not in _FIRST_KEYS})
+    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                     width=10_000)
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for relative, text in sorted(files.items()):
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _within(path: Path, ancestor: Path) -> bool:
+    return path == ancestor or ancestor in path.parents
+
+
+def owned_output_directory(directory: str | Path, inputs: Iterable[str] = (), *, force: bool = False) -> Path:
+    """The real path of an output directory servespec may replace, or InputError saying why not.
+
+    Never: a file-system root, the current directory or an ancestor of it, the home directory, an ancestor
+    of an input file, the top of a git work tree. Otherwise: a missing or empty directory, one holding the
+    marker file, or (with `force`) any other directory."""
+    real = Path(os.path.realpath(directory))
+    shown = str(directory) + (f" (-> {real})" if os.path.islink(directory) else "")
+    cwd = Path(os.path.realpath(os.getcwd()))
+    reasons = [(real.parent == real, "is a file-system root"),
+               (_within(cwd, real), "is the current directory or one of its parents"),
+               (real == Path(os.path.realpath(os.path.expanduser("~"))), "is the home directory"),
+               (any(_within(Path(os.path.realpath(f)), real) for f in inputs), "holds an input spec"),
+               (os.path.lexists(real / ".git"), "is the top of a git work tree")]
+    for refused, why in reasons:
+        if refused:
+            raise InputError(f"{shown}: refusing to replace a directory that {why}; choose a new or empty "
+                             "output directory")
+    if not os.path.lexists(real):
+        return real
+    if not real.is_dir():
+        raise InputError(f"{shown}: exists and is not a directory")
+    if force or not any(real.iterdir()) or (real / OWNER_MARKER).is_file():
+        return real
+    raise InputError(f"{shown}: holds files servespec did not write (no {OWNER_MARKER} marker), so it is not "
+                     "replaced; choose a new or empty directory, or pass --force to replace it whole")
+
+
+def staging_directory(target: Path) -> Path:
+    """A new empty directory beside `target` (same file system, so it can be renamed into place), with the
+    owner marker and the permissions the umask gives (not mkdtemp's 0700)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    os.chmod(staging, 0o777 & ~_umask())
+    (staging / OWNER_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return staging
+
+
+def stage(target: Path, files: dict[str, str]) -> Path:
+    """Write `files` into a new staging directory beside `target` and return it."""
+    staging = staging_directory(target)
+    try:
+        write_files(staging, files)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def replace_tree(staging: Path, target: Path) -> None:
+    """Put the staged tree in place of `target` (a real path, see `owned_output_directory`) with renames:
+    `target` is never half-written."""
+    retired = None
+    if target.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.rmdir(retired)
+        os.rename(target, retired)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        if retired is not None:
+            os.rename(retired, target)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def remove_tree(target: Path) -> None:
+    """Remove an owned tree, or only the link when `target` is a symbolic link."""
+    if target.is_symlink():
+        target.unlink()
+    else:
+        shutil.rmtree(target)
+
+
+def write_output(path: str, text: str) -> None:
+    """Write one output file: `-` is standard output; a character device or pipe (also behind a link, like
+    /dev/stdout) is written to; a missing or regular file is replaced atomically; anything else is refused."""
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        raise InputError(f"{path}: cannot write: {err.strerror}") from None
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    if os.path.islink(path):
+        raise InputError(f"{path}: is a symbolic link; give the file it points to")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(f"{path}: exists and is not a regular file")
+    write_file_atomically(path, text)
+
+
+def write_file_atomically(path: str, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -1,0 +1,103 @@
+"""What a reviewer sees for a change: object diff, risk notes and cost movement, from compiled trees,
+spec files, or a spec at a git revision against the working tree."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from typing import Optional
+
+from servespec.spec.frontend import fleet_of
+from servespec.capacity.week import monthly_cost
+from servespec.diagnostics import Diagnostic, InputError, SpecError
+from servespec.review.objects import ObjectChange, ObjectSet, diff_objects, read_objects
+from servespec.spec.loader import MAX_FILE_BYTES, decode, load_spec, load_text
+from servespec.spec.resolve import ResolvedFleet
+from servespec.review.risks import RiskNote, cost_risk, gpu_type_risks, object_risks
+
+DEFAULT_COST_THRESHOLD = 10.0
+"""Percent the projected monthly cost may move before RSK009 is raised."""
+
+
+@dataclass
+class DiffReport:
+    changes: list[ObjectChange] = field(default_factory=list)
+    risks: list[RiskNote] = field(default_factory=list)
+    costs: list[tuple[str, float, float]] = field(default_factory=list)
+    """(fleet, old monthly cost, new monthly cost) of fleets whose cost moved, when both sides are specs."""
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.count('added')} to add, {self.count('changed')} to change, {self.count('removed')} to remove"
+
+
+def fleet_objects(fleets: list[ResolvedFleet]) -> ObjectSet:
+    """The objects `compile` writes for the fleets (the planned manifests cdk8s receives and returns)."""
+    from servespec.synth import build_manifests
+
+    objects = ObjectSet(fleets=fleets, from_specs=True)
+    for fleet in fleets:
+        for manifest in build_manifests(fleet):
+            objects.add(manifest.data, fleet.file)
+    return objects
+
+
+def objects_of(source: str, env: Optional[str] = None) -> ObjectSet:
+    """A compiled tree (a directory) or a spec file (compiled in memory, without Node)."""
+    if os.path.isdir(source):
+        return read_objects(source)
+    return fleet_objects([fleet_of(load_spec(source), env)])
+
+
+def _git(directory: str, *args: str, text: bool = True) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=text)
+    except FileNotFoundError:
+        raise InputError("git is not installed") from None
+
+
+def objects_of_specs(specs: list[str], env: Optional[str] = None) -> ObjectSet:
+    """The specs in the working tree; a spec that does not exist (deleted by the change) contributes nothing."""
+    return fleet_objects([fleet_of(load_spec(spec), env) for spec in specs if os.path.exists(spec)])
+
+
+def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = None) -> ObjectSet:
+    """The specs as they were at a git revision (read with `git show`, no checkout); a spec that did not
+    exist then contributes nothing."""
+    fleets = []
+    for spec in specs:
+        directory, name = os.path.dirname(os.path.abspath(spec)), os.path.basename(spec)
+        if _git(directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode != 0:
+            raise InputError(f"{revision!r} is not a git revision of the repository holding {spec}")
+        size = _git(directory, "cat-file", "-s", f"{revision}:./{name}")
+        if size.returncode != 0:
+            if not os.path.exists(spec):
+                raise InputError(f"{spec}: neither in the working tree nor at {revision}")
+            continue
+        shown_as = f"{revision}:{spec}"
+        if int(size.stdout) > MAX_FILE_BYTES:
+            raise SpecError([Diagnostic(shown_as, 1, 1, f"file is {int(size.stdout)} bytes; the limit is "
+                                        f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES // 2**20} MiB)")])
+        shown = _git(directory, "show", f"{revision}:./{name}", text=False)
+        fleets.append(fleet_of(load_text(decode(shown.stdout, shown_as), shown_as), env))
+    return fleet_objects(fleets)
+
+
+def review(old: ObjectSet, new: ObjectSet, cost_threshold: float = DEFAULT_COST_THRESHOLD) -> DiffReport:
+    changes = diff_objects(old, new)
+    report = DiffReport(changes, object_risks(changes, new))
+    if old.from_specs and new.from_specs:
+        report.risks += gpu_type_risks(old.fleets, new.fleets)
+        names = sorted({fleet.name for fleet in old.fleets + new.fleets})
+        for name in names:
+            before = sum(monthly_cost(m) for f in old.fleets if f.name == name for m in f.models)
+            after = sum(monthly_cost(m) for f in new.fleets if f.name == name for m in f.models)
+            if round(before, 2) != round(after, 2):
+                report.costs.append((name, before, after))
+            report.risks += cost_risk(name, before, after, cost_threshold)
+        report.risks.sort()
+    return report

@@ -1,0 +1,26 @@
+"""The GPU types a spec can use: the catalog plus the spec's own `gpuTypes`."""
+
+from __future__ import annotations
+
+from servespec.catalog import GPU_TYPES, GPUType, MIGProfile
+from servespec.spec.model import CustomGPUType, FleetSpec
+from servespec.spec.types import parse_version_tuple
+
+
+def gpu_types(spec: FleetSpec) -> dict[str, GPUType]:
+    """The catalog plus the spec's own `gpuTypes`."""
+    known = dict(GPU_TYPES)
+    for custom in spec.gpu_types:
+        known[custom.name] = _custom_gpu(custom)
+    return known
+
+
+def _custom_gpu(custom: CustomGPUType) -> GPUType:
+    profiles = tuple(MIGProfile(name, float(name.split(".")[1].removesuffix("gb")), count)
+                     for name, count in sorted(custom.mig_profiles.items()))
+    major, minor = parse_version_tuple(custom.compute_capability)
+    return GPUType(custom.name, custom.memory_gb, (major, minor), profiles)
+
+
+def profiles_hint(gpu: GPUType) -> str:
+    return f"{gpu.name} profiles: {', '.join(profile.name for profile in gpu.mig_profiles)}"

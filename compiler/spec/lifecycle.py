@@ -1,0 +1,47 @@
+"""A model's lifecycle timings, derived from its spec: weight load time, startup probe budget, progress
+deadline and termination grace. Pure functions of one `Model`, shared by the checks and by `resolve`."""
+
+from __future__ import annotations
+
+import math
+
+from servespec.spec.model import Model
+
+STARTUP_SAFETY_FACTOR = 2.0
+"""The startup probe allows twice the estimated weight-load time ..."""
+
+STARTUP_BASE_SECONDS = 60
+"""... plus 60 s for process start and CUDA initialisation."""
+
+STARTUP_PERIOD_SECONDS = 10
+"""Startup probe period; failureThreshold = ceil(budget / period)."""
+
+PROGRESS_DEADLINE_MARGIN_SECONDS = 300
+"""progressDeadlineSeconds = startup budget + 300 s (image pull and scheduling), at least the default 600."""
+
+TERMINATION_MARGIN_SECONDS = 15
+"""terminationGracePeriodSeconds = maxRequestSeconds + 15 s for the endpoint removal to propagate."""
+
+
+def load_seconds(model: Model) -> float:
+    """Estimated time to load the weights: size / load rate (0 without an artifact)."""
+    return model.artifact.size_gb * 1000 / model.artifact.load_mbps if model.artifact else 0.0
+
+
+def startup_budget_seconds(model: Model) -> int:
+    """The startup probe's budget: `server.startupSeconds`, else 60 s + 2 x the load time, in whole periods."""
+    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + math.ceil(load_seconds(model)
+                                                                               * STARTUP_SAFETY_FACTOR)
+    return math.ceil(startup / STARTUP_PERIOD_SECONDS) * STARTUP_PERIOD_SECONDS
+
+
+def progress_deadline_seconds(model: Model) -> int:
+    """Deployment progressDeadlineSeconds: the override, else the startup budget + 300 s, at least 600."""
+    return (model.rollout.progress_deadline_seconds
+            or max(600, startup_budget_seconds(model) + PROGRESS_DEADLINE_MARGIN_SECONDS))
+
+
+def termination_grace_seconds(model: Model) -> int:
+    """terminationGracePeriodSeconds: the override, else maxRequestSeconds + 15 s."""
+    grace = model.server.termination_grace_seconds
+    return grace if grace is not None else model.server.max_request_seconds + TERMINATION_MARGIN_SECONDS

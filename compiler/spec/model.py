@@ -1,0 +1,336 @@
+"""The spec as typed data (pydantic v2). Field descriptions here are the spec reference and the JSON Schema."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from servespec.spec.types import (
+    Cron,
+    CudaVersion,
+    DNSLabel,
+    DriverVersion,
+    Duration,
+    ImageReference,
+    INT32_MAX,
+    IntOrPercent,
+    LabelKey,
+    LabelValue,
+    MIGProfileName,
+    OptionalLabelValue,
+    Quantity,
+    TimeZone,
+)
+
+API_VERSION = "servespec.dev/v1alpha1"
+KIND = "ServingFleet"
+
+class SpecModel(BaseModel):
+    """Base of every spec section: camelCase keys, unknown keys refused, values immutable, numbers finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
+                              defer_build=True, allow_inf_nan=False)
+
+
+class Metadata(SpecModel):
+    """Identity of the fleet."""
+
+    name: DNSLabel = Field(description="Fleet name; becomes `app.kubernetes.io/part-of` on every object.")
+    namespace: DNSLabel = Field(description="Namespace the fleet is deployed to (an environment may override it).")
+    labels: dict[LabelKey, OptionalLabelValue] = Field(default_factory=dict,
+                                                       description="Extra labels put on every object.")
+
+
+class IngressPosture(SpecModel):
+    """Who may call the models."""
+
+    from_namespaces: list[DNSLabel] = Field(
+        default_factory=list,
+        description="Namespaces allowed to reach the model ports. Empty: only pods of the fleet namespace.")
+
+
+class EgressPosture(SpecModel):
+    """Where the models may connect. DNS to kube-system is always allowed."""
+
+    to_namespaces: list[DNSLabel] = Field(default_factory=list,
+                                          description="Namespaces the models may connect to.")
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=list, description="TCP ports allowed towards those namespaces; empty: any port.")
+    allow_all: bool = Field(default=False, description="Allow egress anywhere (unrestricted egress).")
+
+
+class Security(SpecModel):
+    """Security posture of every model."""
+
+    allowed_registries: list[str] = Field(default_factory=list,
+                                          description="Registries images may come from. Empty: any registry.")
+    require_image_digest: bool = Field(default=True, description="Images must be pinned by `@sha256:` digest.")
+    pod_security: Literal["restricted", "baseline", "privileged"] = Field(
+        default="restricted", description="Pod Security Standards level enforced on the namespace.")
+    ingress: IngressPosture = Field(default_factory=IngressPosture, description="Allowed callers.")
+    egress: EgressPosture = Field(default_factory=EgressPosture, description="Allowed destinations.")
+
+
+class CustomGPUType(SpecModel):
+    """A GPU type the built-in catalog does not know."""
+
+    name: str = Field(min_length=1, max_length=63, description="Name pools refer to in `gpu:`.")
+    memory_gb: float = Field(alias="memoryGB", gt=0, description="Memory of one GPU in GB.")
+    compute_capability: CudaVersion = Field(description='Compute capability, e.g. "8.0".')
+    mig_profiles: dict[MIGProfileName, Annotated[int, Field(ge=1, le=64)]] = Field(
+        default_factory=dict, description="MIG profiles and the most instances of each on one GPU, "
+                                          "e.g. {1g.10gb: 7}. Empty: no MIG.")
+
+
+class MIGConfig(SpecModel):
+    """How the pool's GPUs are partitioned (NVIDIA device plugin MIG strategy)."""
+
+    strategy: Literal["none", "single", "mixed"] = Field(
+        default="none", description="none: whole GPUs; single: every GPU split into one profile, exposed as "
+                                    "`nvidia.com/gpu`; mixed: each profile exposed as `nvidia.com/mig-<profile>`.")
+    profile: Optional[MIGProfileName] = Field(
+        default=None, description="With strategy single: the profile every GPU is split into.")
+
+
+class GPUPool(SpecModel):
+    """A node pool of identical GPU nodes."""
+
+    name: DNSLabel = Field(description="Pool name models refer to.")
+    gpu: str = Field(min_length=1, description="GPU type: a catalog name (see `servespec schema`) or a "
+                                               "`gpuTypes` entry.")
+    driver_version: DriverVersion = Field(description='NVIDIA driver version on the nodes, e.g. "550.107.02".')
+    mig: MIGConfig = Field(default_factory=MIGConfig, description="MIG partitioning.")
+    max_gpus: int = Field(alias="maxGPUs", ge=1, le=INT32_MAX, description="Most GPUs the pool can scale to.")
+    cost_per_gpu_hour: float = Field(alias="costPerGPUHour", default=0.0, ge=0,
+                                     description="Price of one GPU for one hour, in USD.")
+    spot: bool = Field(default=False, description="Spot/preemptible nodes (only `batch` models belong here).")
+    node_selector: dict[LabelKey, OptionalLabelValue] = Field(
+        default_factory=dict, description="Node labels selecting the pool. Default: "
+                                          "{servespec.dev/gpu-pool: <name>}.")
+
+
+class GPURequest(SpecModel):
+    """The GPU a model needs: whole GPUs or a MIG slice."""
+
+    count: int = Field(default=1, ge=1, le=16, description="GPUs (or MIG slices) per replica.")
+    mig: Optional[MIGProfileName] = Field(default=None, description="MIG profile of the slice, e.g. 1g.10gb.")
+    memory_gb: float = Field(alias="memoryGB", gt=0, description="GPU memory the model needs per replica, in GB.")
+
+
+class Resources(SpecModel):
+    """CPU and memory per replica (the model server container)."""
+
+    cpu: Quantity = Field(description='CPU request, e.g. "4" or 500m. No CPU limit is set (no throttling).')
+    memory: Quantity = Field(description="Memory request, e.g. 20Gi.")
+    memory_limit: Optional[Quantity] = Field(default=None, description="Memory limit. Default: 1.2 x request.")
+
+
+class Artifact(SpecModel):
+    """Where the model weights come from and how fast they load."""
+
+    uri: str = Field(min_length=1, description="Location of the weights, e.g. s3://models/sentiment/v1.2.0.")
+    size_gb: float = Field(alias="sizeGB", gt=0, description="Size of the weights in GB.")
+    load_mbps: float = Field(alias="loadMBps", default=200.0, gt=0,
+                             description="Load rate in MB/s (download plus load to GPU).")
+    claim_name: Optional[DNSLabel] = Field(
+        default=None, description="PersistentVolumeClaim holding the weights, mounted read-only at /models. "
+                                  "Default: an emptyDir the server downloads `uri` into.")
+
+
+class Server(SpecModel):
+    """The model server's HTTP interface."""
+
+    port: int = Field(default=8000, ge=1, le=65535, description="Container port serving inference.")
+    readiness_path: str = Field(default="/ready", pattern=r"^/", description="Answers 200 once the model is loaded.")
+    liveness_path: str = Field(default="/health", pattern=r"^/",
+                               description="Answers 200 while the process is healthy.")
+    max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15, description="Longest request; sets the termination grace.")
+    startup_seconds: Optional[int] = Field(
+        default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the artifact load time "
+                                                   "+ 60 s, rounded up to 10 s.")
+    termination_grace_seconds: Optional[int] = Field(
+        default=None, ge=0, le=86400, description="terminationGracePeriodSeconds. Default: maxRequestSeconds + 15.")
+
+
+class Replicas(SpecModel):
+    """Replica bounds for the autoscaler."""
+
+    min: int = Field(default=1, ge=0, le=INT32_MAX, description="Fewest replicas (0 allows scale to zero).")
+    max: int = Field(default=1, ge=1, le=INT32_MAX, description="Most replicas.")
+
+
+class PrometheusTrigger(SpecModel):
+    """Scale on a Prometheus query (KEDA prometheus scaler)."""
+
+    server_address: str = Field(min_length=1, description="Prometheus URL, e.g. http://prometheus.monitoring:9090.")
+    query: str = Field(min_length=1, description="PromQL returning a single-element vector.")
+    threshold: float = Field(gt=0, description="Target value per replica.")
+    activation_threshold: float = Field(default=0.0, ge=0, description="Value above which scaling from zero starts.")
+
+
+class Schedule(SpecModel):
+    """A time window with a replica floor (KEDA cron trigger)."""
+
+    name: DNSLabel = Field(description="Schedule name, unique within the model.")
+    timezone: TimeZone = Field(description="IANA time zone the cron expressions are read in.")
+    start: Cron = Field(description="5-field cron expression opening the window.")
+    end: Cron = Field(description="5-field cron expression closing the window.")
+    replicas: int = Field(ge=1, le=INT32_MAX, description="Replicas wanted inside the window (the highest open window wins).")
+
+
+class Scaling(SpecModel):
+    """Autoscaling (KEDA ScaledObject)."""
+
+    prometheus: Optional[PrometheusTrigger] = Field(default=None, description="Metric trigger.")
+    schedules: list[Schedule] = Field(default_factory=list, description="Cron windows.")
+    scale_down_stabilization_seconds: int = Field(default=300, ge=0, le=3600,
+                                                  description="HPA scale-down stabilization window.")
+    polling_interval_seconds: int = Field(default=30, ge=1, le=INT32_MAX, description="How often KEDA checks the triggers.")
+
+
+class CanaryAnalysis(SpecModel):
+    """Progressive traffic shifting with metric gates (Flagger)."""
+
+    interval: Duration = Field(default="1m", description="Time between steps (at least 10s, s or m).")
+    step_weight: int = Field(default=10, ge=1, le=100, description="Traffic percent added per step.")
+    max_weight: int = Field(default=50, ge=1, le=100, description="Traffic percent at which the canary is promoted.")
+    threshold: int = Field(default=5, ge=1, le=INT32_MAX, description="Failed checks before rollback.")
+    max_error_rate_percent: Optional[float] = Field(default=None, ge=0, le=100,
+                                                    description="Most non-5xx-failing requests, in percent.")
+    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Highest P99 latency in milliseconds.")
+
+
+class BlueGreenAnalysis(SpecModel):
+    """Blue/green: test the new version for a number of iterations, then switch all traffic (Flagger)."""
+
+    interval: Duration = Field(default="1m", description="Time between checks (at least 10s, s or m).")
+    iterations: int = Field(default=10, ge=1, le=INT32_MAX, description="Checks that must pass before the switch.")
+    threshold: int = Field(default=2, ge=1, le=INT32_MAX, description="Failed checks before rollback.")
+    max_error_rate_percent: Optional[float] = Field(default=None, ge=0, le=100,
+                                                    description="Most failing requests, in percent.")
+    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Highest P99 latency in milliseconds.")
+
+
+class Rollout(SpecModel):
+    """How a new version replaces the old one."""
+
+    strategy: Literal["rolling", "canary", "blueGreen"] = Field(default="rolling", description="Rollout strategy.")
+    canary: Optional[CanaryAnalysis] = Field(default=None, description="Settings for strategy canary.")
+    blue_green: Optional[BlueGreenAnalysis] = Field(default=None, description="Settings for strategy blueGreen.")
+    progress_deadline_seconds: Optional[int] = Field(
+        default=None, ge=1, le=86400, description="Deployment progressDeadlineSeconds. Default: startup budget "
+                                                  "+ 300 s, at least 600.")
+
+
+class Disruption(SpecModel):
+    """PodDisruptionBudget: set one of the two."""
+
+    min_available: Optional[IntOrPercent] = Field(default=None, description="Replicas (or percent, e.g. '50%') "
+                                                                               "that must stay up during drains.")
+    max_unavailable: Optional[IntOrPercent] = Field(default=None, description="Replicas (or percent) that may "
+                                                                                 "be down during drains.")
+
+
+class OutputRange(SpecModel):
+    """Plausible range of the model's numeric outputs."""
+
+    min: float = Field(description="Lowest plausible output.")
+    max: float = Field(description="Highest plausible output.")
+
+
+class Validator(SpecModel):
+    """The inference-validator sidecar: samples responses and flags NaN/Inf, out-of-range values and slow calls."""
+
+    image: ImageReference = Field(default="ghcr.io/servespec/inference-validator:0.3.0",
+                                  description="Validator sidecar image.")
+    port: int = Field(default=9100, ge=1, le=65535, description="Port the sidecar listens on.")
+    sample_rate: float = Field(default=0.05, gt=0, le=1, description="Fraction of requests checked.")
+    output_range: Optional[OutputRange] = Field(default=None, description="Range check on numeric outputs.")
+    max_latency_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Latency above which a call is flagged.")
+
+
+class Model(SpecModel):
+    """One served model version."""
+
+    name: DNSLabel = Field(description="Model name; names every object of the model.")
+    version: LabelValue = Field(description="Model version, e.g. v1.2.0 (`app.kubernetes.io/version`).")
+    image: ImageReference = Field(description="Server image; the CUDA version is read from tags like "
+                                              "`2.2-cuda12.1-cudnn8.9`.")
+    cuda: Optional[CudaVersion] = Field(default=None, description="CUDA version of the image; wins over the tag.")
+    pool: DNSLabel = Field(description="GPU pool the model runs on (a `gpuPools` name).")
+    gpu: Optional[GPURequest] = Field(default=None, description="GPU or MIG slice per replica. Absent: CPU only.")
+    resources: Resources = Field(description="CPU and memory per replica.")
+    artifact: Optional[Artifact] = Field(default=None, description="Model weights; sets the startup budget.")
+    server: Server = Field(default_factory=Server, description="Server port, probe paths and request length.")
+    env: dict[str, str] = Field(default_factory=dict, description="Environment variables of the server "
+                                                                 "(use Secrets for credentials).")
+    replicas: Replicas = Field(default_factory=Replicas, description="Replica bounds.")
+    scaling: Scaling = Field(default_factory=Scaling, description="Autoscaling triggers and schedules.")
+    rollout: Rollout = Field(default_factory=Rollout, description="Rollout strategy.")
+    disruption: Optional[Disruption] = Field(default=None, description="Disruption budget. Default: "
+                                                                       "maxUnavailable 1 when max replicas >= 2.")
+    priority: Literal["critical", "standard", "batch"] = Field(default="standard",
+                                                               description="Scheduling priority tier.")
+    validator: Optional[Validator] = Field(default=None, description="Inference-validator sidecar.")
+
+
+class Monitoring(SpecModel):
+    """Fleet-wide alerting."""
+
+    gpu_alerts: bool = Field(default=True, description="Emit a PrometheusRule with GPU alerts on DCGM metrics.")
+
+
+class Budget(SpecModel):
+    """Spending limit."""
+
+    monthly_usd: float = Field(alias="monthlyUSD", gt=0, description="Monthly GPU budget in USD.")
+
+
+class Waiver(SpecModel):
+    """An accepted exception to a lint rule."""
+
+    rule: str = Field(min_length=1, description="Rule ID or slug, e.g. SEC001.")
+    model: Optional[DNSLabel] = Field(default=None, description="Model the waiver covers. Absent: the fleet.")
+    reason: str = Field(min_length=1, pattern=r"\S", description="Why the exception is acceptable, with a ticket.")
+    expires: datetime.date = Field(description="Date after which the waiver no longer applies (YYYY-MM-DD).")
+
+    def in_force(self, today: datetime.date) -> bool:
+        """Not yet expired on `today` (it still applies on its expiry date)."""
+        return today <= self.expires
+
+    @property
+    def scope(self) -> str:
+        return f"model {self.model!r}" if self.model else "the fleet"
+
+
+class Environment(SpecModel):
+    """An overlay applied with `--env NAME`: values here replace those of the base spec."""
+
+    namespace: Optional[DNSLabel] = Field(default=None, description="Namespace for this environment.")
+    models: dict[DNSLabel, dict] = Field(
+        default_factory=dict, description="Per model name: any model fields to override (deep-merged).")
+    gpu_pools: dict[DNSLabel, dict] = Field(
+        default_factory=dict, description="Per pool name: any pool fields to override (deep-merged).")
+
+
+class FleetSpec(SpecModel):
+    """A serving fleet: models, GPU pools, scaling, rollout and security posture."""
+
+    model_config = ConfigDict(title="ServingFleet", json_schema_extra={
+        "$schema": "https://json-schema.org/draft/2020-12/schema"})
+
+    api_version: Literal["servespec.dev/v1alpha1"] = Field(description="Spec format version.")
+    kind: Literal["ServingFleet"] = Field(description="Always ServingFleet.")
+    metadata: Metadata = Field(description="Fleet name and namespace.")
+    security: Security = Field(default_factory=Security, description="Security posture.")
+    gpu_types: list[CustomGPUType] = Field(default_factory=list, description="GPU types beyond the catalog.")
+    gpu_pools: list[GPUPool] = Field(default_factory=list, description="GPU node pools.")
+    models: list[Model] = Field(min_length=1, description="Served models.")
+    environments: dict[DNSLabel, Environment] = Field(default_factory=dict,
+                                                      description="Overlays selected with `--env NAME`.")
+    monitoring: Monitoring = Field(default_factory=Monitoring, description="Alerting.")
+    budget: Optional[Budget] = Field(default=None, description="Spending limit.")
+    waivers: list[Waiver] = Field(default_factory=list, description="Accepted lint exceptions.")

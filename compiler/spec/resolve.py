@@ -1,0 +1,152 @@
+"""Defaults, derived values and catalog look-ups: the immutable fleet every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Mapping, Optional, Union
+
+from servespec.catalog import GPUType
+from servespec.spec.lifecycle import (
+    load_seconds,
+    progress_deadline_seconds,
+    startup_budget_seconds,
+    termination_grace_seconds,
+)
+from servespec.spec.loader import SourceMap
+from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
+from servespec.spec.gpus import gpu_types
+from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple, quantity_value
+
+MEMORY_LIMIT_FACTOR = Decimal("1.2")
+"""Memory limit = 1.2 x request unless `resources.memoryLimit` is set."""
+
+POOL_LABEL = "servespec.dev/gpu-pool"
+"""Default node label selecting a pool's nodes."""
+
+
+@dataclass(frozen=True)
+class ResolvedPool:
+    spec: GPUPool
+    gpu: GPUType
+    driver: tuple[int, ...]
+    node_selector: Mapping[str, str]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    spec: Model
+    index: int
+    pool: ResolvedPool
+    image: ImageRef
+    cuda: Optional[tuple[int, int]]
+    gpu_resources: Mapping[str, int]
+    node_selector: Mapping[str, str]
+    memory_limit: str
+    load_seconds: float
+    startup_budget_seconds: int
+    progress_deadline_seconds: int
+    termination_grace_seconds: int
+    disruption: Optional[Mapping[str, Union[int, str]]]
+    analysis: Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]
+    """Canary or blue/green settings (defaults filled in); None for rolling updates."""
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class ResolvedFleet:
+    spec: FleetSpec
+    file: str
+    environment: Optional[str]
+    namespace: str
+    pools: Mapping[str, ResolvedPool]
+    models: tuple[ResolvedModel, ...]
+    source_map: SourceMap
+
+    @property
+    def name(self) -> str:
+        return self.spec.metadata.name
+
+    @cached_property
+    def _models_by_pool(self) -> Mapping[str, tuple[ResolvedModel, ...]]:
+        grouped: dict[str, list[ResolvedModel]] = {name: [] for name in self.pools}
+        for model in self.models:
+            grouped.setdefault(model.pool.name, []).append(model)
+        return MappingProxyType({name: tuple(models) for name, models in grouped.items()})
+
+    def models_in(self, pool: str) -> tuple[ResolvedModel, ...]:
+        """The models of one pool, in spec order."""
+        return self._models_by_pool.get(pool, ())
+
+
+def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Optional[str] = None) -> ResolvedFleet:
+    """Resolve a spec that passed `check_semantics`."""
+    known = gpu_types(spec)
+    pools = {
+        pool.name: ResolvedPool(pool, known[pool.gpu], parse_version_tuple(pool.driver_version),
+                                MappingProxyType(dict(pool.node_selector or {POOL_LABEL: pool.name})))
+        for pool in spec.gpu_pools
+    }
+    models = tuple(_resolve_model(model, index, pools[model.pool]) for index, model in enumerate(spec.models))
+    return ResolvedFleet(spec, file, environment, spec.metadata.namespace, MappingProxyType(pools), models,
+                         source_map)
+
+
+def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:
+    image = parse_image(model.image)
+    cuda = parse_version_tuple(model.cuda)[:2] if model.cuda else image.cuda
+    node_selector = dict(pool.node_selector)
+    resources: dict[str, int] = {}
+    if model.gpu is not None:
+        if model.gpu.mig is None:
+            resources["nvidia.com/gpu"] = model.gpu.count
+        elif pool.spec.mig.strategy == "single":
+            resources["nvidia.com/gpu"] = model.gpu.count
+            node_selector["nvidia.com/mig.config"] = f"all-{model.gpu.mig}"
+        else:
+            resources[f"nvidia.com/mig-{model.gpu.mig}"] = model.gpu.count
+    memory_limit = model.resources.memory_limit or format_bytes(
+        quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR)
+    disruption = _disruption(model)
+    return ResolvedModel(
+        spec=model,
+        index=index,
+        pool=pool,
+        image=image,
+        cuda=cuda,
+        gpu_resources=MappingProxyType(resources),
+        node_selector=MappingProxyType(node_selector),
+        memory_limit=memory_limit,
+        load_seconds=load_seconds(model),
+        startup_budget_seconds=startup_budget_seconds(model),
+        progress_deadline_seconds=progress_deadline_seconds(model),
+        termination_grace_seconds=termination_grace_seconds(model),
+        disruption=MappingProxyType(disruption) if disruption else None,
+        analysis=_analysis(model),
+    )
+
+
+def _analysis(model: Model) -> Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]:
+    rollout = model.rollout
+    if rollout.strategy == "canary":
+        return rollout.canary or CanaryAnalysis()
+    if rollout.strategy == "blueGreen":
+        return rollout.blue_green or BlueGreenAnalysis()
+    return None
+
+
+def _disruption(model: Model) -> dict[str, Union[int, str]]:
+    if model.disruption is not None:
+        if model.disruption.min_available is not None:
+            return {"minAvailable": model.disruption.min_available}
+        return {"maxUnavailable": model.disruption.max_unavailable}
+    return {"maxUnavailable": 1} if model.replicas.max >= 2 else {}
