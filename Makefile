@@ -16,7 +16,7 @@ ifneq ($(wildcard $(CRD_SCHEMAS)),)
 export SERVESPEC_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json
 endif
 
-.PHONY: demo test tools chromium venv schema bench clean
+.PHONY: demo test check-code tools chromium venv schema bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,7 +68,18 @@ demo: venv tools
 	$(BIN)/servespec compile examples/operations-guide.yaml -o out/operations-guide
 	$(BIN)/servespec check examples/*.yaml --golden golden
 
-test: venv tools
+# ruff and mypy --strict over the library. mypy reads it as the installed package `servespec` through a
+# tree of links (compiler/ -> servespec/, policies/ -> servespec/policies/) and reports source paths.
+TYPECHECK := .tools/typecheck
+check-code: venv
+	$(BIN)/ruff check compiler policies tests benchmarks
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)
+	@cp -as $(CURDIR)/compiler $(TYPECHECK)/servespec && cp -as $(CURDIR)/policies $(TYPECHECK)/servespec/policies \
+		&& cp -as $(CURDIR)/schemas $(TYPECHECK)/servespec/schemas && find $(TYPECHECK) -name __pycache__ -prune -exec rm -rf {} +
+	@cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p servespec > mypy.log 2>&1; \
+		status=$$?; sed -e 's#^servespec/policies/#policies/#' -e 's#^servespec/#compiler/#' mypy.log; exit $$status
+
+test: venv tools check-code
 	$(BIN)/python -m pytest
 
 schema: venv

@@ -40,7 +40,10 @@ def fleet(models: int) -> str:
     artifact: {{uri: "s3://models/model-{index}", sizeGB: 14, loadMBps: 200}}
     replicas: {{min: 2, max: 6}}
     scaling:
-      prometheus: {{serverAddress: "http://prometheus.monitoring:9090", query: "sum(rate(req{{app='m{index}'}}[2m]))", threshold: 50}}
+      prometheus:
+        serverAddress: "http://prometheus.monitoring:9090"
+        query: "sum(rate(req{{app='m{index}'}}[2m]))"
+        threshold: 50
       schedules:
         - {{name: business, timezone: America/New_York, start: "0 9 * * 1-5", end: "0 18 * * 1-5", replicas: 4}}
     rollout:

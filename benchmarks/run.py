@@ -1,12 +1,13 @@
 """Benchmarks of whole `servespec` processes on generated fleets (10, 100, 1,000 models).
 
-    python benchmarks/run.py [validate] [lint] [compile] [one-pool] [--runs N]
+    python benchmarks/run.py [validate] [lint] [compile] [planner] [one-pool] [--runs N]
 
 Each figure is the median wall time of N runs of a fresh process (import included) and the peak RSS
 of that process; compile and its bare-cdk8s baseline run in turn, after one warm-up compile;
 `kubectl kustomize` over the compiled files runs once. `validate` and `lint` run with `node` removed from
 PATH, which proves they never start Node. `one-pool` lints and plans 5,000 and 50,000 models in one pool
-(the capacity planner's worst case), once each.
+(the capacity planner's worst case), once each. `planner` compiles with SERVESPEC_PLANNER=fork, thread and
+inline in turn (where compile's spec work runs beside cdk8s) and reports each one's gain over inline.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import fleet, one_pool_fleet  # noqa: E402
+from generate import fleet, one_pool_fleet
 
 SIZES = (10, 100, 1000)
 SERVESPEC = str(Path(sys.executable).with_name("servespec"))
@@ -84,12 +85,13 @@ def median_run(command: list[str], runs: int, env: dict | None = None,
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
-def interleaved(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
+def interleaved(commands: list[list[str]], runs: int, envs: list[dict | None] | None = None
+                ) -> list[tuple[float, float]]:
     """Median wall and peak RSS per command, their runs taken in turn so machine drift hits all alike."""
     samples: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(runs):
         for index, command in enumerate(commands):
-            samples[index].append(timed(command))
+            samples[index].append(timed(command, envs[index] if envs else None))
     return [(statistics.median(w for w, _ in runs_), max(r for _, r in runs_)) for runs_ in samples]
 
 
@@ -141,10 +143,15 @@ def kustomize(tree: Path) -> list[str]:
     return ["kubectl", "kustomize", str(tree)]
 
 
-def bench_compile(workdir: Path, runs: int) -> None:
+def schema_location() -> list[str]:
+    """`--schema-location` for the upstream CRD schemas beside the checkout, when they are there."""
     crds = Path(__file__).resolve().parent.parent.parent / "shared" / "crd-schemas"
-    location = ["--schema-location", str(crds / "{{.Group}}" / "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")] \
+    return ["--schema-location", str(crds / "{{.Group}}" / "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")] \
         if crds.is_dir() else []
+
+
+def bench_compile(workdir: Path, runs: int) -> None:
+    location = schema_location()
     print("| models | objects | compile wall | peak RSS, largest process | peak RSS, process tree | "
           "bare cdk8s wall | ratio | kubectl kustomize wall |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -164,6 +171,24 @@ def bench_compile(workdir: Path, runs: int) -> None:
               f"{wall / bare:.2f} | {kustomize_wall} |")
 
 
+PLANNER_MODES = ("inline", "thread", "fork")
+
+
+def bench_planner(workdir: Path, runs: int) -> None:
+    print("| models | " + " | ".join(f"{mode} wall" for mode in PLANNER_MODES) + " | thread gain | fork gain |")
+    print("|---:|" + "---:|" * (len(PLANNER_MODES) + 2))
+    for size in SIZES:
+        spec = fleet_file(workdir, size)
+        command = [SERVESPEC, "compile", str(spec), "-o", str(workdir / f"planner-{size}"), *schema_location()]
+        envs: list[dict | None] = [{**os.environ, "SERVESPEC_PLANNER": mode} for mode in PLANNER_MODES]
+        timed(command, envs[0])  # warm-up: the schema cache
+        walls = dict(zip(PLANNER_MODES, (wall for wall, _ in interleaved([command] * len(envs), runs, envs))))
+        gains = [f"{1 - walls[mode] / walls['inline']:.0%} ({walls['inline'] - walls[mode]:.2f} s)"
+                 for mode in ("thread", "fork")]
+        print(f"| {size} | " + " | ".join(f"{walls[mode]:.2f} s" for mode in PLANNER_MODES) + " | "
+              + " | ".join(gains) + " |")
+
+
 def bench_one_pool(workdir: Path, runs: int) -> None:
     print("| models in one pool | spec size | lint wall | lint peak RSS | plan wall | plan peak RSS |")
     print("|---:|---:|---:|---:|---:|---:|")
@@ -176,7 +201,8 @@ def bench_one_pool(workdir: Path, runs: int) -> None:
               f"{plan[0]:.1f} s | {plan[1]:.0f} MB |")
 
 
-BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile, "one-pool": bench_one_pool}
+BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile, "planner": bench_planner,
+           "one-pool": bench_one_pool}
 
 
 def main() -> None:

@@ -61,8 +61,13 @@ def diff(old: Optional[str] = None, new: Optional[str] = None, *, base: Optional
          cost_threshold: Optional[float] = None) -> DiffReport:
     """Compare two compiled trees or spec files (`old`, `new`), or `specs` at git revision `base` with the
     working tree. Specs are compiled in memory, without Node. Raises SpecError / InputError."""
-    from servespec.review.changes import (DEFAULT_COST_THRESHOLD, objects_at_revision, objects_of,
-                                          objects_of_specs, review)
+    from servespec.review.changes import (
+        DEFAULT_COST_THRESHOLD,
+        objects_at_revision,
+        objects_of,
+        objects_of_specs,
+        review,
+    )
 
     threshold = DEFAULT_COST_THRESHOLD if cost_threshold is None else cost_threshold
     if base is not None:

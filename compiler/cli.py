@@ -17,18 +17,26 @@ import os
 import signal
 import sys
 from collections import Counter
-
 from enum import IntEnum
+from functools import partial
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import click
 
 from servespec import __version__
-from servespec.diagnostics import InputError, PolicyError, SpecError
 from servespec.build.validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
-from servespec.diagnostics import Severity
+from servespec.diagnostics import InputError, PolicyError, Severity, SpecError
 from servespec.report import registry
 from servespec.report.registry import ReportOptions
 
+if TYPE_CHECKING:
+    import datetime
+
+    from servespec.build.compile import CompileResult
+    from servespec.build.validation import SchemaOptions
+
+Result = TypeVar("Result")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -49,7 +57,7 @@ class Stopped(BaseException):
         self.signum = signum
 
 
-def _stop(signum: int, _frame) -> None:
+def _stop(signum: int, _frame: Optional[FrameType]) -> None:
     raise Stopped(signum)
 
 
@@ -64,19 +72,19 @@ class _Commands(click.Group):
     """Turns an unexpected exception into one line and exit 2 (SERVESPEC_DEBUG=1 shows the traceback), and
     a stopping signal into one line and exit 128 + its number (130 for SIGINT, 143 for SIGTERM)."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         # A large spec keeps millions of small objects alive; full collections over them (Python's default
         # after every 100 young ones) took half of lint's time at 50,000 models. Older generations are
         # collected 50x less often, the young one as usual.
         gc.set_threshold(700, 50, 1000)
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, _stop)
+        for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stopping, _stop)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit):
             raise
         except (Stopped, KeyboardInterrupt, click.Abort) as err:
-            signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
+            signum = err.signum if isinstance(err, Stopped) else int(signal.SIGINT)
             signal.signal(signum, signal.SIG_IGN)
             click.echo(f"servespec: stopped by {signal.Signals(signum).name}; no output is left half-written", err=True)
             _quiet_exit(128 + signum)
@@ -178,7 +186,8 @@ def schema(markdown: bool) -> None:
               help="Lowest severity of an unwaived finding that makes the exit code 1.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Date waiver expiry is checked against (default: today).")
-def lint(specs, policy, env, output_format, fail_on, today) -> None:
+def lint(specs: tuple[str, ...], policy: str, env: Optional[str], output_format: str, fail_on: str,
+         today: Optional[datetime.datetime]) -> None:
     """Check specs against a policy: GPU, lifecycle, scaling, rollout, cost, security.
 
     \b
@@ -206,7 +215,7 @@ def lint(specs, policy, env, output_format, fail_on, today) -> None:
 @main.command(context_settings=CONTEXT)
 @click.argument("rule_id", required=False, metavar="[ID|SLUG]")
 @click.option("--markdown", is_flag=True, help="Print the whole catalogue as Markdown (docs/rules.md).")
-def rules(rule_id, markdown) -> None:
+def rules(rule_id: Optional[str], markdown: bool) -> None:
     """List the lint rules, or show one rule's documentation.
 
     \b
@@ -243,7 +252,8 @@ def rules(rule_id, markdown) -> None:
 @click.option("--cost-threshold", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="PERCENT",
               help="Raise RSK009 when the projected monthly cost moves by more than this.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: when writing to a terminal).")
-def diff_command(paths, base, env, output_format, cost_threshold, color) -> None:
+def diff_command(paths: tuple[str, ...], base: Optional[str], env: Optional[str], output_format: str,
+                 cost_threshold: float, color: Optional[bool]) -> None:
     """Show what a change does to the compiled objects, with risk notes.
 
     \b
@@ -290,7 +300,8 @@ def diff_command(paths, base, env, output_format, cost_threshold, color) -> None
 @click.option("--svg", "svg_file", metavar="FILE", help="Also write the charts alone as one SVG file ('-': "
               "standard output).")
 @click.option("--hourly", is_flag=True, help="Text format: also each model's replicas for every hour of the week.")
-def plan(spec, env, output_format, html_file, svg_file, hourly) -> None:
+def plan(spec: str, env: Optional[str], output_format: str, html_file: Optional[str], svg_file: Optional[str],
+         hourly: bool) -> None:
     """Weekly capacity and cost: replicas and GPUs per hour, peaks, GPU-hours, monthly cost.
 
     \b
@@ -316,13 +327,14 @@ def plan(spec, env, output_format, html_file, svg_file, hourly) -> None:
     fleet_plan = _run(lambda: api.plan(spec, env))
     for target, file_format in ((html_file, "html"), (svg_file, "svg")):
         if target:
-            _run(lambda: api.write_output(target, registry.PLAN_FILES.render(file_format, fleet_plan)))
+            page = registry.PLAN_FILES.render(file_format, fleet_plan)
+            _run(partial(api.write_output, target, page))
     if "-" in (html_file, svg_file):
         return
     click.echo(registry.PLAN.render(output_format, fleet_plan, ReportOptions(hourly=hourly)), nl=False)
 
 
-def schema_options(function):
+def schema_options(function: Callable[..., None]) -> Callable[..., None]:
     """Options shared by `compile` and `check` for validating the compiled objects."""
     options = [
         click.option("--schema-location", "schema_locations", multiple=True, metavar="TEMPLATE",
@@ -340,7 +352,7 @@ def schema_options(function):
     return function
 
 
-def _schema_options(schema_locations, kubernetes_version, validator):
+def _schema_options(schema_locations: tuple[str, ...], kubernetes_version: str, validator: str) -> SchemaOptions:
     """Check the options and return `api.SchemaOptions`."""
     known = kubernetes_versions()
     if validator != "none" and kubernetes_version not in known:
@@ -354,7 +366,7 @@ def _schema_options(schema_locations, kubernetes_version, validator):
                              kubernetes_version=kubernetes_version, use_kubeconform=validator != "built-in")
 
 
-def _report_schema(result) -> None:
+def _report_schema(result: CompileResult) -> None:
     for problem in result.invalid:
         click.echo(f"error: {problem.render()}", err=True)
     unchecked = Counter(problem.kind for problem in result.unchecked)
@@ -376,7 +388,8 @@ def _report_schema(result) -> None:
               "current directory or its parents, a root, the home directory, a git work tree, or a directory "
               "holding a spec).")
 @schema_options
-def compile_command(specs, out_dir, env, force, schema_locations, kubernetes_version, validator) -> None:
+def compile_command(specs: tuple[str, ...], out_dir: str, env: Optional[str], force: bool,
+                    schema_locations: tuple[str, ...], kubernetes_version: str, validator: str) -> None:
     """Compile specs into Kubernetes manifests, one file per object.
 
     \b
@@ -424,7 +437,8 @@ def compile_command(specs, out_dir, env, force, schema_locations, kubernetes_ver
 @click.option("--force", is_flag=True, help="With --update: replace golden trees that have no "
               ".servespec-output marker (same limits as compile --force).")
 @schema_options
-def check(specs, golden_dir, update, force, schema_locations, kubernetes_version, validator) -> None:
+def check(specs: tuple[str, ...], golden_dir: str, update: bool, force: bool, schema_locations: tuple[str, ...],
+          kubernetes_version: str, validator: str) -> None:
     """Compile specs (and each environment) and compare with golden files.
 
     \b
@@ -460,7 +474,7 @@ def check(specs, golden_dir, update, force, schema_locations, kubernetes_version
     click.echo(f"{len(result.files)} golden files up to date")
 
 
-def _run(work, bad_spec_exit: int = Exit.FOUND):
+def _run(work: Callable[[], Result], bad_spec_exit: int = Exit.FOUND) -> Result:
     """Run library work: a bad spec exits 1 (`bad_spec_exit`), a bad policy pack or unreadable input 2;
     their diagnostics go to standard error."""
     try:

@@ -12,9 +12,11 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Optional
 
 from pydantic import BaseModel, ConfigDict
+
+from servespec.spec.loader import SpecPath
 
 if TYPE_CHECKING:
     from servespec.spec.resolve import ResolvedFleet, ResolvedModel
@@ -42,7 +44,7 @@ class Finding:
     """One problem a rule found: a message about the spec at `path`, for `model` (None: the fleet)."""
 
     message: str
-    path: tuple
+    path: SpecPath
     model: Optional[str] = None
     hint: str = ""
 
@@ -59,14 +61,15 @@ class LintContext:
 
     @cached_property
     def manifests(self) -> list["Manifest"]:
-        from servespec.synth import build_manifests
+        from servespec.synth.fleet import build_manifests
 
         return build_manifests(self.fleet)
 
     def model_of(self, manifest: "Manifest") -> Optional["ResolvedModel"]:
         """The model a compiled object belongs to (None for fleet-wide objects)."""
-        if manifest.source_path[:1] == ("models",) and len(manifest.source_path) > 1:
-            return self.fleet.models[manifest.source_path[1]]
+        path = manifest.source_path
+        if path[:1] == ("models",) and len(path) > 1 and isinstance(path[1], int):
+            return self.fleet.models[path[1]]
         return None
 
     @cached_property
@@ -87,21 +90,23 @@ class LintContext:
         return next((m for m in self.manifests if m.kind == kind and self.model_of(m) is None), None)
 
 
-def model_path(model: "ResolvedModel", *keys) -> tuple:
+def model_path(model: "ResolvedModel", *keys: str | int) -> SpecPath:
     """The spec path of a model's field, e.g. ("models", 2, "gpu", "mig")."""
     return ("models", model.index, *keys)
 
 
-def cuda_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple]]:
-    """Models that request a GPU and whose CUDA version is known, with the spec path that sets it."""
+def cuda_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple[int, int], SpecPath]]:
+    """Models that request a GPU and whose CUDA version is known, with that version and the spec path that
+    sets it."""
     for model in fleet.models:
         if model.cuda is not None and model.spec.gpu is not None:
-            yield model, model_path(model, "cuda" if model.spec.cuda else "image")
+            yield model, model.cuda, model_path(model, "cuda" if model.spec.cuda else "image")
 
 
-def server_container(deployment: "Manifest") -> dict:
+def server_container(deployment: "Manifest") -> dict[str, Any]:
     """The model server container of a compiled Deployment."""
-    return deployment.data["spec"]["template"]["spec"]["containers"][0]
+    container: dict[str, Any] = deployment.data["spec"]["template"]["spec"]["containers"][0]
+    return container
 
 
 class Rule:
@@ -114,16 +119,17 @@ class Rule:
     after_waivers: ClassVar[bool] = False
     """True for rules about the waivers themselves: they run last and cannot be waived."""
 
-    def check(self, context: LintContext, options: BaseModel) -> Iterable[Finding]:
+    def check(self, context: LintContext, options: Any) -> Iterable[Finding]:
+        """The findings of this rule; `options` is an instance of the rule's `Options`."""
         raise NotImplementedError
 
     @classmethod
     def title(cls) -> str:
-        return inspect.getdoc(cls).splitlines()[0].rstrip(".")
+        return (inspect.getdoc(cls) or "").splitlines()[0].rstrip(".")
 
     @classmethod
     def sections(cls) -> dict[str, str]:
         """The docstring's sections by heading (see DOC_SECTIONS)."""
-        doc = inspect.getdoc(cls)
+        doc = inspect.getdoc(cls) or ""
         parts = re.split(r"^(%s):\s*$" % "|".join(map(re.escape, DOC_SECTIONS)), doc, flags=re.M)
         return {heading: textwrap.dedent(body).strip("\n") for heading, body in zip(parts[1::2], parts[2::2])}

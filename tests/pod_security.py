@@ -35,7 +35,7 @@ def restricted_violations(manifest: dict) -> list[str]:
             problems.append(f"{name}: capabilities.drop lacks ALL")
         if set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}:
             problems.append(f"{name}: adds capabilities other than NET_BIND_SERVICE")
-        if not (context.get("runAsNonRoot", pod_context.get("runAsNonRoot")) is True):
+        if context.get("runAsNonRoot", pod_context.get("runAsNonRoot")) is not True:
             problems.append(f"{name}: runAsNonRoot is not true")
         if context.get("runAsUser", pod_context.get("runAsUser")) == 0:
             problems.append(f"{name}: runAsUser is 0")

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from servespec import api
-from servespec.diagnostics import InputError, SpecError
 from servespec.build.validation import BuiltinValidator, find_kubeconform
 from servespec.build.writer import MARKER_TEXT, OWNER_MARKER
+from servespec.diagnostics import InputError, SpecError
 from tests.conftest import EXAMPLES, ROOT, relative, run_cli
 from tests.pod_security import restricted_violations
 
@@ -188,7 +188,8 @@ def test_compile_env_overlay(tmp_path):
 
 
 def test_validate_and_lint_never_import_cdk8s():
-    code = ("import sys; from click.testing import CliRunner; from servespec.cli import main; from servespec import api; "
+    code = ("import sys; from click.testing import CliRunner; from servespec.cli import main; "
+            "from servespec import api; "
             "assert CliRunner().invoke(main, ['validate', 'examples/agency.yaml']).exit_code == 0; "
             "api.load_fleet('examples/agency.yaml'); assert 'jsii' not in sys.modules and 'cdk8s' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -250,24 +251,33 @@ def test_golden_tree_of_a_removed_environment_is_unused(tmp_path):
     assert not (golden / "agency@qa").exists() and (golden / "agency@staging").is_dir()
 
 
-@pytest.mark.parametrize("fork", [True, False], ids=["forked planner", "inline planner"])
-def test_planner_in_a_child_or_inline_gives_the_same_files(fork):
+@pytest.mark.parametrize("mode", ["fork", "thread", "inline"])
+def test_every_worker_mode_gives_the_same_files(mode):
     targets = api.golden_targets([str(ROOT / "examples/agency.yaml")])
-    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False), mode="fork" if fork else "thread")
+    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False), mode=mode)
     assert result.ok and result.validator == "built-in"
     golden = {f"{p.parent.relative_to(ROOT / 'golden').as_posix()}/{p.name}": p.read_text()
               for p in (ROOT / "golden").glob("agency*/**/*.yaml")}
     assert result.files == golden
 
 
-@pytest.mark.parametrize("fork", [True, False], ids=["forked planner", "inline planner"])
-def test_planner_reports_spec_errors_from_either_path(fork):
+@pytest.mark.parametrize("mode", ["fork", "thread", "inline"])
+def test_every_worker_mode_reports_spec_errors(mode):
     targets = api.compile_targets([str(ROOT / "examples/invalid/unknown-pool.yaml")])
     with pytest.raises(SpecError) as raised:
-        api.compile_to_files(targets, mode="fork" if fork else "thread")
+        api.compile_to_files(targets, mode=mode)
     assert "unknown pool" in raised.value.diagnostics[0].message
     with pytest.raises(InputError):
-        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), mode="fork" if fork else "thread")
+        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), mode=mode)
+
+
+def test_the_worker_mode_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SERVESPEC_PLANNER", "inline")
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", "-", "--validator", "none")
+    assert code == 0 and "kind: Deployment" in output
+    monkeypatch.setenv("SERVESPEC_PLANNER", "forked")
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", "-", "--validator", "none")
+    assert code == 2 and "SERVESPEC_PLANNER='forked': use one of fork, thread, inline" in output
 
 
 def test_a_failing_synthesis_reaps_the_planner_and_leaves_nothing(monkeypatch, tmp_path):

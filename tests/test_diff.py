@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from servespec import api
-from servespec.review.risks import RISKS
-from servespec.synth import build_manifests
 from servespec.build.writer import render_yaml
+from servespec.review.risks import RISKS
+from servespec.synth.fleet import build_manifests
 from tests.conftest import EXAMPLES, ROOT, relative, run_cli
 
 CHANGES = sorted(path for path in (ROOT / "examples" / "changes").iterdir() if path.is_dir())
@@ -213,7 +213,8 @@ def test_a_directory_of_specs_is_not_a_compiled_tree():
 def test_env_compares_one_environment(tmp_path):
     new = tmp_path / "agency.yaml"
     new.write_text((ROOT / "examples/agency.yaml").read_text().replace(
-        "      caption-gen:\n        replicas: {min: 1, max: 2}", "      caption-gen:\n        replicas: {min: 1, max: 3}"))
+        "      caption-gen:\n        replicas: {min: 1, max: 2}",
+        "      caption-gen:\n        replicas: {min: 1, max: 3}"))
     assert run_cli("diff", "examples/agency.yaml", str(new)) == (0, "0 to add, 0 to change, 0 to remove\n")
     report = api.diff("examples/agency.yaml", str(new), env="staging")
     assert [(c.label, [i.render() for i in c.changes]) for c in report.changes] == [

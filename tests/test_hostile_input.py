@@ -21,7 +21,7 @@ from servespec import api
 from servespec.build.validation import find_kubeconform
 from servespec.build.writer import OWNER_MARKER, render_yaml
 from tests.conftest import ROOT, run_cli
-from tests.test_spec_properties import _node, paths, parent_and_key
+from tests.test_spec_properties import _node, parent_and_key, paths
 
 SPEC = "examples/quickstart.yaml"
 SERVESPEC = [sys.executable, "-m", "servespec"]
@@ -327,7 +327,7 @@ def test_a_signal_during_compile_stops_cleanly(tmp_path, signum, code):
     time.sleep(0.3)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     process.send_signal(signum)
-    stdout, stderr = process.communicate(timeout=60)
+    _stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == code, stderr
     assert stderr.strip().splitlines() == [f"servespec: stopped by {signum.name}; no output is left half-written"]
     assert staging_and_spool(tmp_path) == before and not (tmp_path / "out").exists()

@@ -97,7 +97,7 @@ def _all_lint_examples() -> list[str]:
 def test_sarif_report_validates_against_the_sarif_2_1_0_schema():
     if not os.path.exists(SARIF_SCHEMA):
         pytest.skip("SARIF schema not fetched (make tools needs npm)")
-    code, output = run_cli("lint", *_all_lint_examples(), "--format", "sarif", "--today", TODAY)
+    _code, output = run_cli("lint", *_all_lint_examples(), "--format", "sarif", "--today", TODAY)
     sarif = json.loads(output)
     with open(SARIF_SCHEMA) as handle:
         jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
@@ -120,13 +120,12 @@ def test_sarif_marks_the_schema_as_invalid_when_broken():
         pytest.skip("SARIF schema not fetched (make tools needs npm)")
     sarif = json.loads(run_cli("lint", "examples/invalid/insecure.yaml", "--format", "sarif")[1])
     del sarif["runs"][0]["results"][0]["message"]
-    with open(SARIF_SCHEMA) as handle:
-        with pytest.raises(jsonschema.ValidationError):
-            jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
+    with open(SARIF_SCHEMA) as handle, pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
 
 
 def test_junit_report():
-    code, output = run_cli("lint", "examples/invalid/insecure.yaml", "examples/quickstart.yaml", "--format", "junit")
+    _code, output = run_cli("lint", "examples/invalid/insecure.yaml", "examples/quickstart.yaml", "--format", "junit")
     suites = ElementTree.fromstring(output.encode())
     suite = suites.find("testsuite")
     cases = suite.findall("testcase")
@@ -137,7 +136,7 @@ def test_junit_report():
 
 
 def test_github_annotations():
-    code, output = run_cli("lint", "examples/invalid/insecure.yaml", "--format", "github")
+    _code, output = run_cli("lint", "examples/invalid/insecure.yaml", "--format", "github")
     lines = output.splitlines()
     assert ("::error file=examples/invalid/insecure.yaml,line=20,col=21,title=SEC006 secret-in-env::"
             "environment variable HF_TOKEN of 'chat' looks like a secret") in lines[-2] or any(

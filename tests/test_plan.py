@@ -26,7 +26,7 @@ SMALL = textwrap.dedent("""\
     models:
       - name: ranker
         version: v1
-        image: registry.example.com/ranker:1.0-cuda12.4@sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef
+        image: registry.example.com/ranker:1.0-cuda12.4@sha256:{DIGEST}
         pool: l4
         gpu: {count: 1, memoryGB: 10}
         resources: {cpu: "2", memory: 8Gi}
@@ -36,7 +36,7 @@ SMALL = textwrap.dedent("""\
             - {name: office, timezone: Europe/Berlin, start: "0 9 * * 1-5", end: "0 17 * * 1-5", replicas: 3}
       - name: tagger
         version: v1
-        image: registry.example.com/tagger:1.0-cuda12.4@sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef
+        image: registry.example.com/tagger:1.0-cuda12.4@sha256:{DIGEST}
         pool: a100
         gpu: {mig: 1g.10gb, memoryGB: 6}
         resources: {cpu: "2", memory: 8Gi}
@@ -47,7 +47,7 @@ SMALL = textwrap.dedent("""\
           strategy: canary
           canary: {interval: 2m, stepWeight: 15, maxWeight: 50, maxErrorRatePercent: 1, maxLatencyP99Ms: 300}
     budget: {monthlyUSD: 2000}
-    """)
+    """).replace("{DIGEST}", "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef")
 
 
 @pytest.fixture

@@ -6,8 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from servespec.catalog import (GPU_TYPES, driver_floors, driver_text, min_cuda_for_compute_capability,
-                              min_driver_for_cuda)
+from servespec.catalog import (
+    GPU_TYPES,
+    driver_floors,
+    driver_text,
+    min_cuda_for_compute_capability,
+    min_driver_for_cuda,
+)
 from servespec.spec.types import duration_seconds, format_bytes, parse_image, quantity_value
 
 

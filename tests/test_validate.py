@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from servespec import api, __version__
+from servespec import __version__, api
 from servespec.spec.loader import load_spec
 from tests.conftest import EXAMPLES, INVALID, ROOT, relative, run_cli
 

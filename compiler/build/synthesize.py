@@ -7,7 +7,7 @@ only through `servespec.build.cdk8s_runtime`, so `validate` and `lint` never sta
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from servespec.build import cdk8s_runtime
 from servespec.synth.manifest import Manifest
@@ -34,5 +34,5 @@ def synthesize(planned: list[Manifest]) -> list[Manifest]:
     return [Manifest(synthesized[_identity(item.data)], item.source_path) for item in planned]
 
 
-def _identity(data: dict) -> tuple:
+def _identity(data: dict[str, Any]) -> tuple[str, str, Optional[str], str]:
     return data["apiVersion"], data["kind"], data["metadata"].get("namespace"), data["metadata"]["name"]

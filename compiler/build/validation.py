@@ -75,8 +75,9 @@ def _is_core(api_version: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _definitions(version: str) -> dict:
-    return json.loads((_package_dir(version) / "_definitions.json").read_text())["$defs"]
+def _definitions(version: str) -> dict[str, Any]:
+    definitions: dict[str, Any] = json.loads((_package_dir(version) / "_definitions.json").read_text())["$defs"]
+    return definitions
 
 
 _checked_cache: set[Path] = set()
@@ -139,7 +140,7 @@ def _core_location(version: str) -> str:
                / "{{.ResourceKind}}{{.KindSuffix}}.json")
 
 
-def prepare_core_schemas(objects: Iterable[dict], version: str) -> None:
+def prepare_core_schemas(objects: Iterable[dict[str, Any]], version: str) -> None:
     for api_version, kind in {(o["apiVersion"], o["kind"]) for o in objects}:
         if _is_core(api_version):
             standalone_core_schema(version, api_version, kind)
@@ -157,7 +158,7 @@ def find_kubeconform() -> Optional[str]:
     return str(local) if os.access(local, os.X_OK) else None
 
 
-def validate_with_kubeconform(directory: Path, objects: list[dict], schema_locations: list[str],
+def validate_with_kubeconform(directory: Path, objects: list[dict[str, Any]], schema_locations: list[str],
                               version: str, binary: str) -> list[SchemaProblem]:
     """Run `kubeconform -strict` over the directory; map its JSON report to problems."""
     prepare_core_schemas(objects, version)
@@ -191,13 +192,13 @@ class BuiltinValidator:
         self.version = version
         self._validators: dict[tuple[str, str], Any] = {}
 
-    def _validator(self, api_version: str, kind: str):
+    def _validator(self, api_version: str, kind: str) -> Any:
         key = (api_version, kind)
         if key not in self._validators:
             self._validators[key] = self._load(api_version, kind)
         return self._validators[key]
 
-    def _load(self, api_version: str, kind: str):
+    def _load(self, api_version: str, kind: str) -> Any:
         path = standalone_core_schema(self.version, api_version, kind) if _is_core(api_version) else None
         if path is None:
             for template in self.schema_locations:
@@ -213,7 +214,7 @@ class BuiltinValidator:
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         return cls(schema)
 
-    def validate(self, file: str, data: dict) -> list[SchemaProblem]:
+    def validate(self, file: str, data: dict[str, Any]) -> list[SchemaProblem]:
         kind, name = data.get("kind", ""), data.get("metadata", {}).get("name", "")
         validator = self._validator(data.get("apiVersion", ""), kind)
         if validator is None:
@@ -238,7 +239,7 @@ class SchemaOptions:
     use_kubeconform: bool = True
 
 
-def check_objects(files: dict[str, str], objects: list[tuple[str, dict]], options: SchemaOptions,
+def check_objects(files: dict[str, str], objects: list[tuple[str, dict[str, Any]]], options: SchemaOptions,
                   directory: Optional[Path] = None) -> tuple[list[SchemaProblem], str]:
     """Validate the rendered `files` (output name -> YAML) holding `objects` ((output name, object) pairs);
     returns the problems and the validator used. kubeconform reads `directory` when it holds the files,
@@ -249,15 +250,15 @@ def check_objects(files: dict[str, str], objects: list[tuple[str, dict]], option
     if binary is None:
         validator = BuiltinValidator(list(options.schema_locations), options.kubernetes_version)
         return sorted(problem for name, data in objects for problem in validator.validate(name, data)), "built-in"
-    own_dir = directory is None
-    directory = Path(tempfile.mkdtemp(prefix="servespec-")) if own_dir else directory
-    try:
-        if own_dir:
-            from servespec.build.writer import write_files
-
-            write_files(directory, files)
+    if directory is not None:
         return validate_with_kubeconform(directory, [data for _, data in objects], list(options.schema_locations),
                                          options.kubernetes_version, binary), "kubeconform"
+    from servespec.build.writer import write_files
+
+    scratch = Path(tempfile.mkdtemp(prefix="servespec-"))
+    try:
+        write_files(scratch, files)
+        return validate_with_kubeconform(scratch, [data for _, data in objects], list(options.schema_locations),
+                                         options.kubernetes_version, binary), "kubeconform"
     finally:
-        if own_dir:
-            shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)

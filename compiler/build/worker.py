@@ -23,9 +23,9 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, BinaryIO, Optional, Protocol, Sequence
 
-from servespec.build.validation import SchemaOptions, check_objects
+from servespec.build.validation import SchemaOptions, SchemaProblem, check_objects
 from servespec.build.writer import render_yaml, write_files
 from servespec.diagnostics import InputError, SpecError
 from servespec.synth.manifest import Manifest
@@ -39,14 +39,25 @@ class Checked:
     """Rendered files and what validating them found."""
 
     files: dict[str, str] = field(default_factory=dict)
-    problems: list = field(default_factory=list)
+    problems: list[SchemaProblem] = field(default_factory=list)
     validator: str = "off"
 
 
-def plan_targets(targets: list) -> dict[str, list[Manifest]]:
+class SpecTarget(Protocol):
+    """One spec file in one environment, compiled into the output subtree `tree`."""
+
+    @property
+    def tree(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def env(self) -> Optional[str]: ...
+
+
+def plan_targets(targets: Sequence[SpecTarget]) -> dict[str, list[Manifest]]:
     """Every target's objects as plain data (loads and checks the specs: raises SpecError)."""
     from servespec.spec.frontend import load_fleet
-    from servespec.synth import build_manifests
+    from servespec.synth.fleet import build_manifests
 
     return {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
 
@@ -110,15 +121,15 @@ class Worker:
 
     Call `planned()`, then `checked()`, and `close()` in any case."""
 
-    def __init__(self, targets: list, options: Optional[SchemaOptions], directory: Optional[Path],
+    def __init__(self, targets: Sequence[SpecTarget], options: Optional[SchemaOptions], directory: Optional[Path],
                  mode: Optional[str] = None):
         self._targets, self._options, self._directory = targets, options, directory
         self._pid: Optional[int] = None
         self._pipe: Any = None
-        self._plan: Optional[dict] = None
+        self._plan: dict[str, list[Manifest]] = {}
         self._thread: Optional[threading.Thread] = None
-        self._outcome: list = []
-        self._spool: Optional[str] = None
+        self._outcome: list[Checked | BaseException] = []
+        self._spool = ""
         self.mode = choose_mode(mode)
         if self.mode == "fork":
             self._fork()
@@ -136,7 +147,7 @@ class Worker:
         os.close(write)
         self._pid, self._pipe = pid, os.fdopen(read, "rb")
 
-    def _child(self, pipe) -> None:
+    def _child(self, pipe: BinaryIO) -> None:
         """Runs in the child; never returns."""
         status = 0
         try:
@@ -182,7 +193,8 @@ class Worker:
     def planned(self) -> dict[str, list[Manifest]]:
         """The planned objects per output tree; raises SpecError or InputError for a bad spec."""
         if self._pid is not None:
-            return self._receive("planned")
+            planned: dict[str, list[Manifest]] = self._receive("planned")
+            return planned
         self._plan = plan_targets(self._targets)
         if self.mode == "thread":
             self._thread = threading.Thread(target=self._check_in_process, name="servespec-render")
@@ -200,7 +212,8 @@ class Worker:
         if self._pid is not None:
             self._receive("checked")
             with open(self._spool, "rb") as spool:
-                return pickle.load(spool)
+                checked: Checked = pickle.load(spool)
+                return checked
         if self._thread is not None:
             self._thread.join()
         else:

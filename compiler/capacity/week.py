@@ -153,6 +153,11 @@ class PoolPeak:
     surge_model: str | None
 
 
+def gpu_count(model: ResolvedModel) -> int:
+    """GPUs (or MIG slices) one replica requests."""
+    return model.spec.gpu.count if model.spec.gpu is not None else 0
+
+
 def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
     """The pool's GPUs per hour, its peak, and the peak plus the largest one-model rollout surge. Linear in
     the pool's models: demand is summed per MIG profile (None: whole GPUs), hour by hour."""
@@ -160,7 +165,7 @@ def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
     units: dict[str | None, list[int]] = defaultdict(lambda: [0] * HOURS_PER_WEEK)
     for model in models:
         row = units[slice_profile(model)]
-        count = model.spec.gpu.count
+        count = gpu_count(model)
         for hour, replicas in enumerate(peak_replicas(model)):
             row[hour] += count * replicas
     hourly = tuple(sum(_slices_in_gpus(pool, profile, row[hour]) for profile, row in units.items())
@@ -171,7 +176,7 @@ def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
     for model in models:
         profile = slice_profile(model)
         at_peak = units[profile][best_hour]
-        extra = model.spec.gpu.count * rollout_surge(model)
+        extra = gpu_count(model) * rollout_surge(model)
         surged = best_gpus - _slices_in_gpus(pool, profile, at_peak) + _slices_in_gpus(pool, profile, at_peak + extra)
         if surged > with_surge:
             with_surge, surge_model = surged, model.name

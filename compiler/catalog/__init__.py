@@ -14,10 +14,10 @@ from servespec.catalog.gpus import GPU_TYPES, GPUType, MIGProfile
 __all__ = [
     "CUDA_MIN_DRIVER",
     "GPU_TYPES",
+    "MINOR_COMPAT_DRIVER_FLOOR",
+    "MIN_CUDA_FOR_COMPUTE_CAPABILITY",
     "GPUType",
     "MIGProfile",
-    "MIN_CUDA_FOR_COMPUTE_CAPABILITY",
-    "MINOR_COMPAT_DRIVER_FLOOR",
     "driver_floors",
     "driver_text",
     "min_cuda_for_compute_capability",

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import Any, Iterator, Optional
 
 from servespec.diagnostics import Diagnostic, InputError, Severity, SpecError
-from servespec.spec.frontend import resolved_variants
-from servespec.spec.loader import load_spec
 from servespec.lint.policy import CustomRule, Policy
-from servespec.spec.resolve import ResolvedFleet
 from servespec.policies.registry import RULES
 from servespec.policies.rule import Finding, LintContext
+from servespec.spec.frontend import resolved_variants
+from servespec.spec.loader import load_spec
+from servespec.spec.resolve import ResolvedFleet
 
 INVALID_SPEC_ID = "SPEC001"
 INVALID_SPEC_SLUG = "invalid-spec"
@@ -41,7 +41,7 @@ class LintFinding:
     environment: Optional[str] = None
     waived: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column, "rule": self.rule_id,
                 "slug": self.slug, "severity": self.severity, "message": self.message, "hint": self.hint,
                 "path": self.path, "model": self.model, "environment": self.environment,
@@ -100,7 +100,7 @@ def lint_file(file: str, policy: Policy, env: Optional[str] = None,
 
     keys = policy.rule_keys()
     used: set[int] = set()
-    found: dict[tuple, LintFinding] = {}
+    found: dict[tuple[str, int, int, str, str], LintFinding] = {}
     for name, fleet in targets:
         context = LintContext(fleet, today, keys, used)
         for finding in _run(context, policy, after_waivers=False):
@@ -112,7 +112,7 @@ def lint_file(file: str, policy: Policy, env: Optional[str] = None,
     return sorted(findings)
 
 
-def _run(context: LintContext, policy: Policy, after_waivers: bool):
+def _run(context: LintContext, policy: Policy, after_waivers: bool) -> Iterator[LintFinding]:
     fleet = context.fleet
     for rule_id, enabled in policy.rules.items():
         rule = RULES[rule_id]
@@ -144,7 +144,7 @@ def _waive(context: LintContext, finding: LintFinding) -> LintFinding:
     return finding
 
 
-def _custom_findings(context: LintContext, custom: CustomRule):
+def _custom_findings(context: LintContext, custom: CustomRule) -> Iterator[Finding]:
     from jsonschema.exceptions import best_match
 
     from servespec.lint.rule_schema import rule_validator

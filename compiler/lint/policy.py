@@ -20,17 +20,17 @@ A rule a pack (and its parents) does not name is off.
 from __future__ import annotations
 
 import re
-from importlib import resources
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from servespec.diagnostics import Diagnostic, PolicyError, Severity, SpecError, suggest
-from servespec.spec.loader import SourceMap, load_spec
-from servespec.spec.parse import parse_document
 from servespec.policies.registry import RULES, SLUGS, find_rule
+from servespec.spec.loader import SourceMap, SpecPath, load_spec
+from servespec.spec.parse import parse_document
 
 PACKS_DIR = Path(str(resources.files("servespec.policies") / "packs"))
 """The built-in packs (package data of `servespec.policies`)."""
@@ -62,7 +62,7 @@ class CustomRule(BaseModel):
 
     @field_validator("schema_")
     @classmethod
-    def _valid_schema(cls, schema: dict) -> dict:
+    def _valid_schema(cls, schema: dict[str, Any]) -> dict[str, Any]:
         from servespec.lint.rule_schema import check_rule_schema
 
         check_rule_schema(schema)
@@ -115,8 +115,8 @@ def load_policy(reference: str = DEFAULT_PACK) -> Policy:
     """A built-in pack by name, or a pack file; raises PolicyError with located diagnostics."""
     chain = _chain(_pack_path(reference, Path.cwd()), [])
     policy = Policy(name=chain[-1][1].name)
-    settings: dict[str, tuple[str, dict, tuple, SourceMap]] = {}
-    for path, pack, source_map in chain:
+    settings: dict[str, tuple[str, dict[str, Any], SpecPath, SourceMap]] = {}
+    for _, pack, source_map in chain:
         for key, setting in pack.rules.items():
             rule = find_rule(key)
             if rule is None:

@@ -10,7 +10,7 @@ backreferences), and a `$ref` must resolve inside the rule's own schema; both ar
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, NoReturn
 
 import re2
 from jsonschema import Draft202012Validator, validators
@@ -30,12 +30,13 @@ def compile_pattern(pattern: str) -> Any:
     return re2.compile(pattern, options=_OPTIONS)
 
 
-def _pattern(validator, pattern: str, instance: Any, schema: dict) -> Iterator[ValidationError]:
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not compile_pattern(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-def _pattern_properties(validator, patterns: dict, instance: Any, schema: dict) -> Iterator[ValidationError]:
+def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
+                        schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for pattern, subschema in patterns.items():
@@ -45,7 +46,8 @@ def _pattern_properties(validator, patterns: dict, instance: Any, schema: dict) 
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
-def _additional_properties(validator, allowed: Any, instance: Any, schema: dict) -> Iterator[ValidationError]:
+def _additional_properties(validator: Any, allowed: Any, instance: Any,
+                           schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     properties = schema.get("properties", {})
@@ -59,18 +61,25 @@ def _additional_properties(validator, allowed: Any, instance: Any, schema: dict)
         yield ValidationError(f"additional properties are not allowed ({', '.join(map(repr, extras))} unexpected)")
 
 
-RuleValidator = validators.extend(Draft202012Validator, {
+RuleValidator = validators.extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
     "pattern": _pattern, "patternProperties": _pattern_properties, "additionalProperties": _additional_properties})
 """Draft 2020-12 with every regular expression matched by RE2."""
 
 
-def _refuse_retrieval(uri: str):
-    raise NoSuchResource(ref=uri)
+def _refuse_retrieval(uri: str) -> NoReturn:
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs init; mypy misses the alias
 
 
-def rule_validator(schema: dict) -> Any:
+def _registry(schema: dict[str, Any]) -> Registry[Any]:
+    """The schema as the only resource; any other `$ref` target is refused, never fetched."""
+    registry: Registry[Any] = Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]  # attrs alias
+    with_schema: Registry[Any] = registry.with_resource(_ROOT, DRAFT202012.create_resource(schema))
+    return with_schema
+
+
+def rule_validator(schema: dict[str, Any]) -> Any:
     """A validator for one custom rule's schema (which `check_rule_schema` accepted)."""
-    registry = Registry(retrieve=_refuse_retrieval).with_resource(_ROOT, DRAFT202012.create_resource(schema))
+    registry = _registry(schema)
     return RuleValidator(schema, registry=registry, _resolver=registry.resolver(_ROOT))
 
 
@@ -87,15 +96,14 @@ def _walk(schema: Any) -> Iterator[tuple[str, Any]]:
             pending.extend(node)
 
 
-def check_rule_schema(schema: dict) -> None:
+def check_rule_schema(schema: dict[str, Any]) -> None:
     """Raise ValueError unless `schema` is valid draft 2020-12, its patterns are RE2 syntax and every `$ref`
     resolves inside it."""
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         raise ValueError(f"not a valid JSON Schema: {err.message}") from None
-    resolver = Registry(retrieve=_refuse_retrieval).with_resource(
-        _ROOT, DRAFT202012.create_resource(schema)).resolver(_ROOT)
+    resolver = _registry(schema).resolver(_ROOT)
     keywords = list(_walk(schema))
     if any(key == "patternProperties" for key, _ in keywords) and any(
             key == "unevaluatedProperties" for key, _ in keywords):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from servespec.review.objects import MISSING
 from servespec.review.changes import DiffReport
+from servespec.review.objects import MISSING
 
 SIGN = {"added": "+", "removed": "-", "changed": "~"}
 COLOUR = {"added": "32", "removed": "31", "changed": "33", "error": "31", "warning": "33", "info": "36"}
@@ -56,7 +57,7 @@ def render_markdown(report: DiffReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _value(value):
+def _value(value: Any) -> Any:
     return None if value is MISSING else value
 
 

@@ -7,7 +7,6 @@ import json
 from servespec.lint.engine import LintFinding, LintReport
 
 
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

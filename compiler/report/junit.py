@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from servespec.lint.engine import INVALID_SPEC_ID, INVALID_SPEC_SLUG, LintReport
+from servespec.lint.engine import INVALID_SPEC_ID, INVALID_SPEC_SLUG, LintFinding, LintReport
 from servespec.policies.registry import RULES
 
 
@@ -25,7 +25,7 @@ def render_junit(report: LintReport, fail_on: str) -> str:
         ElementTree.SubElement(case, "error", message=message)
         tests += 1
         errors += 1
-    by_case: dict[tuple[str, str], list] = {}
+    by_case: dict[tuple[str, str], list[LintFinding]] = {}
     for finding in report.findings:
         by_case.setdefault((finding.file, finding.rule_id), []).append(finding)
     for file, rule_id, slug in _cases(report):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from servespec.capacity.week import DAYS, HOURS_PER_WEEK, hour_label
 from servespec.capacity.plan import FleetPlan, PoolPlan
+from servespec.capacity.week import DAYS, HOURS_PER_WEEK, hour_label
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#bab0ac", "#e15759",
            "#86bcb6")
@@ -108,7 +108,7 @@ def chart_height(pool: PoolPlan) -> int:
 
 
 def _legend(names: list[str]) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for row_number, row in enumerate(_legend_rows(names)):
         y = HEIGHT - 18 + row_number * LEGEND_ROW
         for x, name in row:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Sequence
 
-from servespec.capacity.week import DAYS, hour_label
 from servespec.capacity.plan import FleetPlan
+from servespec.capacity.week import DAYS, hour_label
 
 
 def _duration(seconds: int | None) -> str:
@@ -16,13 +17,13 @@ def _duration(seconds: int | None) -> str:
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    def line(cells):
+    def line(cells: Sequence[object]) -> str:
         return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     return [line(header)] + [line(row) for row in rows]
 
 
-def _week_grid(title: str, hourly) -> list[str]:
+def _week_grid(title: str, hourly: Sequence[float]) -> list[str]:
     """A 7 x 24 table of hourly values (UTC), one row per day."""
     lines = ["", title, "      " + "".join(f"{hour:>4}" for hour in range(24))]
     for day, name in enumerate(DAYS):

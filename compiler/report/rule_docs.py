@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from servespec.lint.policy import load_policy, pack_names
-from servespec.policies.rule import Rule
 from servespec.policies.registry import RULES
+from servespec.policies.rule import Rule
 
 
 def _severities() -> dict[str, dict[str, str]]:

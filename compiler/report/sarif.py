@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import PurePosixPath
+from typing import Any
 
 from servespec import __version__
 from servespec.diagnostics import Severity
@@ -25,7 +26,7 @@ def _uri(file: str) -> str:
     return PurePosixPath(*path.split(os.sep)).as_posix()
 
 
-def _descriptors(policy: Policy) -> list[dict]:
+def _descriptors(policy: Policy) -> list[dict[str, Any]]:
     descriptors = []
     for rule_id, rule in RULES.items():
         if rule_id not in policy.rules:
@@ -66,7 +67,7 @@ def _descriptors(policy: Policy) -> list[dict]:
     return descriptors
 
 
-def _result(finding: LintFinding, index: dict[str, int]) -> dict:
+def _result(finding: LintFinding, index: dict[str, int]) -> dict[str, Any]:
     result = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],

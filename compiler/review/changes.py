@@ -6,15 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
-from servespec.spec.frontend import fleet_of
 from servespec.capacity.week import monthly_cost
 from servespec.diagnostics import Diagnostic, InputError, SpecError
 from servespec.review.objects import ObjectChange, ObjectSet, diff_objects, read_objects
+from servespec.review.risks import RiskNote, cost_risk, gpu_type_risks, object_risks
+from servespec.spec.frontend import fleet_of
 from servespec.spec.loader import MAX_FILE_BYTES, decode, load_spec, load_text
 from servespec.spec.resolve import ResolvedFleet
-from servespec.review.risks import RiskNote, cost_risk, gpu_type_risks, object_risks
 
 DEFAULT_COST_THRESHOLD = 10.0
 """Percent the projected monthly cost may move before RSK009 is raised."""
@@ -37,7 +37,7 @@ class DiffReport:
 
 def fleet_objects(fleets: list[ResolvedFleet]) -> ObjectSet:
     """The objects `compile` writes for the fleets (the planned manifests cdk8s receives and returns)."""
-    from servespec.synth import build_manifests
+    from servespec.synth.fleet import build_manifests
 
     objects = ObjectSet(fleets=fleets, from_specs=True)
     for fleet in fleets:
@@ -53,7 +53,7 @@ def objects_of(source: str, env: Optional[str] = None) -> ObjectSet:
     return fleet_objects([fleet_of(load_spec(source), env)])
 
 
-def _git(directory: str, *args: str, text: bool = True) -> subprocess.CompletedProcess:
+def _git(directory: str, *args: str, text: bool = True) -> subprocess.CompletedProcess[Any]:
     try:
         return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=text)
     except FileNotFoundError:

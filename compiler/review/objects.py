@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import yaml
 
 from servespec.diagnostics import InputError, SpecError
 from servespec.spec.loader import MAX_DEPTH, read_bytes
+
+if TYPE_CHECKING:
+    from servespec.spec.resolve import ResolvedFleet
 
 Identity = tuple[str, str, Optional[str], str]
 IGNORED_ANNOTATIONS = ("servespec.dev/spec-hash",)
@@ -44,9 +47,21 @@ class ObjectChange:
     identity: Identity
     status: str
     """added, removed or changed"""
-    old: Optional[dict] = None
-    new: Optional[dict] = None
+    old: Optional[dict[str, Any]] = None
+    new: Optional[dict[str, Any]] = None
     changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def before(self) -> dict[str, Any]:
+        """The old object; only for a change or a removal."""
+        assert self.old is not None, f"{self.label} was {self.status}"
+        return self.old
+
+    @property
+    def after(self) -> dict[str, Any]:
+        """The new object; only for a change or an addition."""
+        assert self.new is not None, f"{self.label} was {self.status}"
+        return self.new
 
     @property
     def kind(self) -> str:
@@ -66,16 +81,16 @@ class ObjectChange:
 class ObjectSet:
     """Compiled objects by identity, and the resolved fleets they came from (when compiled from specs)."""
 
-    objects: dict[Identity, dict] = field(default_factory=dict)
-    fleets: list = field(default_factory=list)
+    objects: dict[Identity, dict[str, Any]] = field(default_factory=dict)
+    fleets: list[ResolvedFleet] = field(default_factory=list)
     from_specs: bool = False
 
-    def add(self, data: dict, origin: str) -> None:
+    def add(self, data: dict[str, Any], origin: str) -> None:
         try:
             metadata = data["metadata"]
             identity = (data["apiVersion"], data["kind"], metadata.get("namespace"), metadata["name"])
         except (KeyError, TypeError, AttributeError):
-            raise InputError(f"{origin}: not a Kubernetes object (apiVersion, kind and metadata.name needed)")
+            raise InputError(f"{origin}: not a Kubernetes object (apiVersion, kind and metadata.name needed)") from None
         if identity in self.objects:
             raise InputError(f"{origin}: {identity[1]} {identity[3]} appears twice")
         self.objects[identity] = data
@@ -161,7 +176,7 @@ def _key(path: str, key: str) -> str:
     return f'{path}["{key}"]'
 
 
-def _named(items: list) -> Optional[dict[str, Any]]:
+def _named(items: list[Any]) -> Optional[dict[str, Any]]:
     """Items by name, when every item is a mapping with a distinct string `name`."""
     if not items or not all(isinstance(item, dict) and isinstance(item.get("name"), str) for item in items):
         return None

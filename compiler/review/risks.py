@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from servespec.diagnostics import Severity
 from servespec.review.objects import MISSING, ObjectChange, ObjectSet, show
 from servespec.spec.rollout import allowed_disruptions
+
+if TYPE_CHECKING:
+    from servespec.spec.resolve import ResolvedFleet
 
 UNKNOWN_REPLICAS = 100
 """Replica count a PodDisruptionBudget is judged at when the diff does not include its workload."""
@@ -52,13 +55,13 @@ def _note(risk_id: str, subject: str, message: str, severity: Optional[Severity]
     return RiskNote(-severity.rank, risk_id, subject, message, severity, risk.slug)
 
 
-def _budget(spec: dict) -> str:
+def _budget(spec: dict[str, Any]) -> str:
     key = "minAvailable" if "minAvailable" in spec else "maxUnavailable"
     return f"{key}: {spec.get(key)}"
 
 
 def pdb_loosened(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
-    old, new = change.old["spec"], change.new["spec"]
+    old, new = change.before["spec"], change.after["spec"]
     replicas = context.replicas.get(change.name)
     count = replicas or UNKNOWN_REPLICAS
     before, after = allowed_disruptions(old, count), allowed_disruptions(new, count)
@@ -73,17 +76,17 @@ REPLICA_FIELDS = {"ScaledObject": ("minReplicaCount", "maxReplicaCount"), "Deplo
 
 def replicas_reduced(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
     for key in REPLICA_FIELDS[change.kind]:
-        old, new = change.old["spec"].get(key), change.new["spec"].get(key)
+        old, new = change.before["spec"].get(key), change.after["spec"].get(key)
         if isinstance(old, int) and isinstance(new, int) and new < old:
             yield _note("RSK002", change.label, f"{key} reduced: {old} -> {new}")
 
 
-def _gpu_requests(pod: dict) -> dict[str, dict[str, str]]:
+def _gpu_requests(pod: dict[str, Any]) -> dict[str, dict[str, str]]:
     return {c["name"]: {k: v for k, v in c.get("resources", {}).get("requests", {}).items()
                         if k.startswith("nvidia.com/")} for c in pod.get("containers", [])}
 
 
-def _compute_capability(pod: dict) -> Optional[str]:
+def _compute_capability(pod: dict[str, Any]) -> Optional[str]:
     terms = pod.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution",
                                                                  {}).get("nodeSelectorTerms", [])
     values = {e["key"]: e["values"][0] for t in terms for e in t.get("matchExpressions", []) if e.get("values")}
@@ -91,8 +94,8 @@ def _compute_capability(pod: dict) -> Optional[str]:
     return f"{major}.{minor}" if major else None
 
 
-def _pods(change: ObjectChange) -> tuple[dict, dict]:
-    return change.old["spec"]["template"]["spec"], change.new["spec"]["template"]["spec"]
+def _pods(change: ObjectChange) -> tuple[dict[str, Any], dict[str, Any]]:
+    return change.before["spec"]["template"]["spec"], change.after["spec"]["template"]["spec"]
 
 
 def gpu_changed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
@@ -129,7 +132,7 @@ def image_changed(change: ObjectChange, context: "ReviewContext") -> Iterator[Ri
             yield _note("RSK004", change.label, f"model version {show(item.old)} -> {show(item.new)}")
 
 
-def _relaxations(old: dict, new: dict) -> Iterator[str]:
+def _relaxations(old: dict[str, Any], new: dict[str, Any]) -> Iterator[str]:
     if old.get("runAsNonRoot") is True and new.get("runAsNonRoot") is not True:
         yield "runAsNonRoot no longer true"
     if old.get("allowPrivilegeEscalation") is False and new.get("allowPrivilegeEscalation") is not False:
@@ -156,8 +159,8 @@ PSA_LEVELS = {"restricted": 0, "baseline": 1, "privileged": 2}
 
 def pod_security_relaxed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
     label = "pod-security.kubernetes.io/enforce"
-    old = change.old["metadata"].get("labels", {}).get(label, "privileged")
-    new = change.new["metadata"].get("labels", {}).get(label, "privileged")
+    old = change.before["metadata"].get("labels", {}).get(label, "privileged")
+    new = change.after["metadata"].get("labels", {}).get(label, "privileged")
     if PSA_LEVELS.get(new, 2) > PSA_LEVELS.get(old, 2):
         yield _note("RSK005", change.label, f"Pod Security level {old} -> {new}")
 
@@ -183,9 +186,9 @@ def security_relaxed(change: ObjectChange, context: "ReviewContext") -> Iterator
         yield _note("RSK005", change.label, "; ".join(found))
 
 
-def _allowed(rules: list[dict], peers_key: str) -> set[tuple[str, str]]:
+def _allowed(rules: list[dict[str, Any]], peers_key: str) -> set[tuple[str, str]]:
     """(peer namespace or '*', port or '*') pairs a list of NetworkPolicy rules allows."""
-    allowed = set()
+    allowed: set[tuple[str, str]] = set()
     for rule in rules:
         peers = set()
         for peer in rule.get(peers_key) or [{}]:
@@ -211,8 +214,8 @@ def _covered(pair: tuple[str, str], allowed: set[tuple[str, str]]) -> bool:
 def network_widened(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
     wider = []
     for direction, peers_key in (("ingress", "from"), ("egress", "to")):
-        old = _allowed(change.old["spec"].get(direction, []), peers_key)
-        new = _allowed(change.new["spec"].get(direction, []), peers_key)
+        old = _allowed(change.before["spec"].get(direction, []), peers_key)
+        new = _allowed(change.after["spec"].get(direction, []), peers_key)
         added = sorted(pair for pair in new if not _covered(pair, old))
         if added:
             wider.append(f"{direction} now allows " + ", ".join(f"{peer} port {port}" for peer, port in added[:5]))
@@ -221,13 +224,13 @@ def network_widened(change: ObjectChange, context: "ReviewContext") -> Iterator[
 
 
 def canary_gates_removed(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
-    old = {m["name"] for m in change.old["spec"]["analysis"].get("metrics", [])}
-    new = {m["name"] for m in change.new["spec"]["analysis"].get("metrics", [])}
+    old = {m["name"] for m in change.before["spec"]["analysis"].get("metrics", [])}
+    new = {m["name"] for m in change.after["spec"]["analysis"].get("metrics", [])}
     if old - new:
         yield _note("RSK007", change.label, f"gates removed: {', '.join(sorted(old - new))}")
 
 
-def _cron_triggers(data: Optional[dict]) -> dict[str, dict]:
+def _cron_triggers(data: Optional[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {t["name"]: t["metadata"] for t in (data or {}).get("spec", {}).get("triggers", []) if t["type"] == "cron"}
 
 
@@ -288,7 +291,7 @@ class ReviewContext:
 def object_risks(changes: list[ObjectChange], new: ObjectSet) -> list[RiskNote]:
     """Risk notes of the object changes that lead to `new`."""
     context = ReviewContext(new)
-    notes = []
+    notes: list[RiskNote] = []
     for change in changes:
         checks = ANY_STATUS.get(change.kind, ()) + (CHANGED.get(change.kind, ()) if change.status == "changed" else ())
         for check in checks:
@@ -299,10 +302,10 @@ def object_risks(changes: list[ObjectChange], new: ObjectSet) -> list[RiskNote]:
     return sorted(notes)
 
 
-def gpu_type_risks(old_fleets: list, new_fleets: list) -> list[RiskNote]:
+def gpu_type_risks(old_fleets: list[ResolvedFleet], new_fleets: list[ResolvedFleet]) -> list[RiskNote]:
     """RSK003 for models whose pool's GPU type changed: two GPUs of one compute capability (A100-40GB and
     A100-80GB) compile to the same objects, so only the specs show it."""
-    def gpu_of(fleets) -> dict[tuple[str, str], str]:
+    def gpu_of(fleets: list[ResolvedFleet]) -> dict[tuple[str, str], str]:
         return {(fleet.name, model.name): model.pool.gpu.name for fleet in fleets for model in fleet.models}
 
     before, after = gpu_of(old_fleets), gpu_of(new_fleets)

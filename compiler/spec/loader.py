@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
@@ -30,14 +30,15 @@ MAX_ALIAS_EXPANSION = 100_000
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists accepted (a spec needs about 8)."""
 
-Path = tuple[Union[str, int], ...]
+SpecPath = tuple[Union[str, int], ...]
+"""Where a value is in a spec: mapping keys and list indexes, e.g. ("models", 0, "gpu")."""
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MERGE_TAG = _CORE + "merge"
 
 
-def format_path(path: Path) -> str:
+def format_path(path: SpecPath) -> str:
     """`("models", 2, "gpu")` -> `models[2].gpu`."""
     out = ""
     for part in path:
@@ -53,10 +54,10 @@ class SourceMap:
     """Line and column (1-based) of every value, and of every mapping key, by path."""
 
     file: str
-    values: dict[Path, tuple[int, int]]
-    keys: dict[Path, tuple[int, int]]
+    values: dict[SpecPath, tuple[int, int]]
+    keys: dict[SpecPath, tuple[int, int]]
 
-    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def locate(self, path: SpecPath, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that has one."""
         path = tuple(path)
         if key and path in self.keys:
@@ -67,7 +68,7 @@ class SourceMap:
             path = path[:-1]
         return self.values.get((), (1, 1))
 
-    def diagnostic(self, path: Path, message: str, *, hint: str = "", key: bool = False,
+    def diagnostic(self, path: SpecPath, message: str, *, hint: str = "", key: bool = False,
                    severity: Severity = Severity.ERROR) -> Diagnostic:
         line, column = self.locate(path, key=key)
         return Diagnostic(self.file, line, column, message, severity, hint, format_path(path))
@@ -144,7 +145,7 @@ class _Resolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         table = self.__dict__.get("_table")
         if table is None:
-            table = self._table = VersionedResolver.versioned_resolver.fget(self)
+            table = self._table = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
         return table
 
 
@@ -193,7 +194,8 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _short(tag: str) -> str:
+def _short(tag: Optional[str]) -> str:
+    tag = tag or "?"
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
@@ -219,8 +221,8 @@ class _Walker:
 
     def __init__(self, file: str, constructor: SafeConstructor):
         self.file = file
-        self.values: dict[Path, tuple[int, int]] = {}
-        self.keys: dict[Path, tuple[int, int]] = {}
+        self.values: dict[SpecPath, tuple[int, int]] = {}
+        self.keys: dict[SpecPath, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
         self.seen: set[int] = set()
         self.expanded = 0
@@ -230,7 +232,7 @@ class _Walker:
         line, column = _mark(node)
         self.problems.append(Diagnostic(self.file, line, column, message, hint=hint))
 
-    def build(self, node: Node, path: Path) -> Any:
+    def build(self, node: Node, path: SpecPath) -> Any:
         if len(path) > MAX_DEPTH:
             if not any(problem.message.startswith("mappings and lists nest") for problem in self.problems):
                 self.problem(node, f"mappings and lists nest deeper than {MAX_DEPTH} levels")
@@ -268,7 +270,7 @@ class _Walker:
         self.problem(node, "unsupported YAML node")
         return None
 
-    def build_mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def build_mapping(self, node: MappingNode, path: SpecPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         merges: list[MappingNode] = []
         for key_node, value_node in node.value:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from servespec.spec.types import (
+    INT32_MAX,
     Cron,
     CudaVersion,
     DNSLabel,
     DriverVersion,
     Duration,
     ImageReference,
-    INT32_MAX,
     IntOrPercent,
     LabelKey,
     LabelValue,
@@ -147,7 +147,8 @@ class Server(SpecModel):
     readiness_path: str = Field(default="/ready", pattern=r"^/", description="Answers 200 once the model is loaded.")
     liveness_path: str = Field(default="/health", pattern=r"^/",
                                description="Answers 200 while the process is healthy.")
-    max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15, description="Longest request; sets the termination grace.")
+    max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15,
+                                     description="Longest request; sets the termination grace.")
     startup_seconds: Optional[int] = Field(
         default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the artifact load time "
                                                    "+ 60 s, rounded up to 10 s.")
@@ -178,7 +179,8 @@ class Schedule(SpecModel):
     timezone: TimeZone = Field(description="IANA time zone the cron expressions are read in.")
     start: Cron = Field(description="5-field cron expression opening the window.")
     end: Cron = Field(description="5-field cron expression closing the window.")
-    replicas: int = Field(ge=1, le=INT32_MAX, description="Replicas wanted inside the window (the highest open window wins).")
+    replicas: int = Field(ge=1, le=INT32_MAX,
+                          description="Replicas wanted inside the window (the highest open window wins).")
 
 
 class Scaling(SpecModel):
@@ -188,7 +190,8 @@ class Scaling(SpecModel):
     schedules: list[Schedule] = Field(default_factory=list, description="Cron windows.")
     scale_down_stabilization_seconds: int = Field(default=300, ge=0, le=3600,
                                                   description="HPA scale-down stabilization window.")
-    polling_interval_seconds: int = Field(default=30, ge=1, le=INT32_MAX, description="How often KEDA checks the triggers.")
+    polling_interval_seconds: int = Field(default=30, ge=1, le=INT32_MAX,
+                                          description="How often KEDA checks the triggers.")
 
 
 class CanaryAnalysis(SpecModel):
@@ -200,7 +203,8 @@ class CanaryAnalysis(SpecModel):
     threshold: int = Field(default=5, ge=1, le=INT32_MAX, description="Failed checks before rollback.")
     max_error_rate_percent: Optional[float] = Field(default=None, ge=0, le=100,
                                                     description="Most non-5xx-failing requests, in percent.")
-    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Highest P99 latency in milliseconds.")
+    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX,
+                                              description="Highest P99 latency in milliseconds.")
 
 
 class BlueGreenAnalysis(SpecModel):
@@ -211,7 +215,8 @@ class BlueGreenAnalysis(SpecModel):
     threshold: int = Field(default=2, ge=1, le=INT32_MAX, description="Failed checks before rollback.")
     max_error_rate_percent: Optional[float] = Field(default=None, ge=0, le=100,
                                                     description="Most failing requests, in percent.")
-    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Highest P99 latency in milliseconds.")
+    max_latency_p99_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX,
+                                              description="Highest P99 latency in milliseconds.")
 
 
 class Rollout(SpecModel):
@@ -249,7 +254,8 @@ class Validator(SpecModel):
     port: int = Field(default=9100, ge=1, le=65535, description="Port the sidecar listens on.")
     sample_rate: float = Field(default=0.05, gt=0, le=1, description="Fraction of requests checked.")
     output_range: Optional[OutputRange] = Field(default=None, description="Range check on numeric outputs.")
-    max_latency_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX, description="Latency above which a call is flagged.")
+    max_latency_ms: Optional[int] = Field(default=None, ge=1, le=INT32_MAX,
+                                          description="Latency above which a call is flagged.")
 
 
 class Model(SpecModel):
@@ -310,9 +316,9 @@ class Environment(SpecModel):
     """An overlay applied with `--env NAME`: values here replace those of the base spec."""
 
     namespace: Optional[DNSLabel] = Field(default=None, description="Namespace for this environment.")
-    models: dict[DNSLabel, dict] = Field(
+    models: dict[DNSLabel, dict[str, Any]] = Field(
         default_factory=dict, description="Per model name: any model fields to override (deep-merged).")
-    gpu_pools: dict[DNSLabel, dict] = Field(
+    gpu_pools: dict[DNSLabel, dict[str, Any]] = Field(
         default_factory=dict, description="Per pool name: any pool fields to override (deep-merged).")
 
 

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from servespec.diagnostics import SpecError, suggest
-from servespec.spec.loader import LoadedSpec, Path, SourceMap
+from servespec.spec.loader import LoadedSpec, SourceMap, SpecPath
 
 _SECTIONS = ("models", "gpuPools")
 
@@ -35,7 +35,7 @@ def apply_environment(loaded: LoadedSpec, env: str) -> LoadedSpec:
     problems = []
     if not isinstance(overlay, dict):
         return LoadedSpec(loaded.file, merged, moved)
-    base: Path = ("environments", env)
+    base: SpecPath = ("environments", env)
     if isinstance(overlay.get("namespace"), str) and isinstance(merged.get("metadata"), dict):
         merged["metadata"]["namespace"] = overlay["namespace"]
         _move(source_map, base + ("namespace",), ("metadata", "namespace"), values, keys)
@@ -68,7 +68,8 @@ def _merge(base: Any, patch: Any) -> Any:
     return copy.deepcopy(patch)
 
 
-def _move(source_map: SourceMap, old: Path, new: Path, values: dict, keys: dict) -> None:
+def _move(source_map: SourceMap, old: SpecPath, new: SpecPath, values: dict[SpecPath, tuple[int, int]],
+          keys: dict[SpecPath, tuple[int, int]]) -> None:
     size = len(old)
     for table, target in ((source_map.values, values), (source_map.keys, keys)):
         for path, position in table.items():

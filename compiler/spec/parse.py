@@ -9,16 +9,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from servespec.diagnostics import Diagnostic, SpecError, suggest
-from servespec.spec.loader import Path, SourceMap
+from servespec.spec.loader import SourceMap, SpecPath
 from servespec.spec.model import FleetSpec
 
 
 def parse_fleet(data: dict[str, Any], source_map: SourceMap) -> FleetSpec:
     """Validate the data against the spec model; raise `SpecError` with one located diagnostic per problem."""
-    return parse_document(FleetSpec, data, source_map)
+    spec: FleetSpec = parse_document(FleetSpec, data, source_map)
+    return spec
 
 
-def parse_document(model: type[BaseModel], data: Any, source_map: SourceMap, at: Path = ()) -> Any:
+def parse_document(model: type[BaseModel], data: Any, source_map: SourceMap, at: SpecPath = ()) -> Any:
     """Validate `data` (found at `at` in the document) against `model`, with located diagnostics."""
     try:
         return model.model_validate(data)
@@ -26,21 +27,22 @@ def parse_document(model: type[BaseModel], data: Any, source_map: SourceMap, at:
         raise SpecError(_diagnostics(err, source_map, model, at)) from None
 
 
-def _diagnostics(err: ValidationError, source_map: SourceMap, model: type[BaseModel], at: Path) -> list[Diagnostic]:
+def _diagnostics(err: ValidationError, source_map: SourceMap, model: type[BaseModel],
+                 at: SpecPath) -> list[Diagnostic]:
     seen: set[str] = set()
     out = []
     for error in err.errors(include_url=False):
         path = _data_path(error["loc"])
-        diagnostic = _diagnostic(error, path, source_map, model, tuple(at))
+        diagnostic = _diagnostic(dict(error), path, source_map, model, tuple(at))
         if diagnostic.path not in seen or error["type"] == "extra_forbidden":
             seen.add(diagnostic.path)
             out.append(diagnostic)
     return out
 
 
-def _data_path(loc: tuple) -> Path:
+def _data_path(loc: tuple[str | int, ...]) -> SpecPath:
     """Drop the parts of a pydantic location that name union members rather than data keys."""
-    path: list = []
+    path: list[str | int] = []
     for part in loc:
         if isinstance(part, str) and (part in {"int", "str", "float", "bool"}
                                       or part.startswith(("function-", "constrained-", "literal["))):
@@ -49,7 +51,8 @@ def _data_path(loc: tuple) -> Path:
     return tuple(path)
 
 
-def _diagnostic(error: dict, path: Path, source_map: SourceMap, model: type[BaseModel], at: Path) -> Diagnostic:
+def _diagnostic(error: dict[str, Any], path: SpecPath, source_map: SourceMap, model: type[BaseModel],
+                at: SpecPath) -> Diagnostic:
     kind = error["type"]
     name = next((part for part in reversed(path) if isinstance(part, str) and part != "[key]"), "value")
     known = _field_names(model, path[:-1]) if kind == "extra_forbidden" else []
@@ -61,7 +64,7 @@ def _diagnostic(error: dict, path: Path, source_map: SourceMap, model: type[Base
         return source_map.diagnostic(path, f"missing required key {name!r}")
     if path and path[-1] == "[key]":
         key = error.get("input")
-        return source_map.diagnostic(path[:-1] + (key,), f"key {key!r}: {_message(error)}", key=True)
+        return source_map.diagnostic(path[:-1] + (str(key),), f"key {key!r}: {_message(error)}", key=True)
     if kind == "literal_error":
         expected = error["ctx"]["expected"].replace("'", "")
         choices = [choice.strip() for choice in expected.replace(" or ", ",").split(",") if choice.strip()]
@@ -70,8 +73,8 @@ def _diagnostic(error: dict, path: Path, source_map: SourceMap, model: type[Base
     return source_map.diagnostic(path, f"{name}: {_message(error)}")
 
 
-def _message(error: dict) -> str:
-    message = error["msg"]
+def _message(error: dict[str, Any]) -> str:
+    message = str(error["msg"])
     if message.startswith("Value error, "):
         return message[len("Value error, "):]
     value = error.get("input")
@@ -85,7 +88,7 @@ def _allowed(known: list[str]) -> str:
     return f"allowed keys: {', '.join(known)}" if known else ""
 
 
-def _field_names(model: Any, path: Path) -> list[str]:
+def _field_names(model: Any, path: SpecPath) -> list[str]:
     """The keys allowed in the mapping at `path` of a `model` document."""
     for part in path:
         model = _step(model, part)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
-def _type(prop: dict, defs: dict) -> str:
+def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in prop:
         return " or ".join(_type(option, defs) for option in prop["anyOf"] if option.get("type") != "null")
     if "enum" in prop:
@@ -19,10 +20,10 @@ def _type(prop: dict, defs: dict) -> str:
         return f"list of {_type(prop.get('items', {}), defs)}"
     if kind == "object" and isinstance(prop.get("additionalProperties"), dict):
         return f"map of {_type(prop['additionalProperties'], defs)}"
-    return kind
+    return str(kind)
 
 
-def _section(title: str, node: dict, defs: dict) -> list[str]:
+def _section(title: str, node: dict[str, Any], defs: dict[str, Any]) -> list[str]:
     lines = [f"## {title}", "", node.get("description", ""), "",
              "| key | type | required | default | description |", "|---|---|---|---|---|"]
     required = set(node.get("required", []))
@@ -34,7 +35,7 @@ def _section(title: str, node: dict, defs: dict) -> list[str]:
     return lines + [""]
 
 
-def spec_reference(schema: dict) -> str:
+def spec_reference(schema: dict[str, Any]) -> str:
     defs = schema.get("$defs", {})
     lines = ["# Spec reference", "",
              "Generated from `schemas/servespec.schema.json` by `servespec schema --markdown`; do not edit.", ""]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
 from servespec.catalog import GPUType
+from servespec.spec.gpus import gpu_types
 from servespec.spec.lifecycle import (
     load_seconds,
     progress_deadline_seconds,
@@ -17,7 +18,6 @@ from servespec.spec.lifecycle import (
 )
 from servespec.spec.loader import SourceMap
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
-from servespec.spec.gpus import gpu_types
 from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple, quantity_value
 
 MEMORY_LIMIT_FACTOR = Decimal("1.2")
@@ -103,7 +103,7 @@ def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Opti
 
 def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:
     image = parse_image(model.image)
-    cuda = parse_version_tuple(model.cuda)[:2] if model.cuda else image.cuda
+    cuda = _major_minor(parse_version_tuple(model.cuda)) if model.cuda else image.cuda
     node_selector = dict(pool.node_selector)
     resources: dict[str, int] = {}
     if model.gpu is not None:
@@ -144,9 +144,14 @@ def _analysis(model: Model) -> Optional[Union[CanaryAnalysis, BlueGreenAnalysis]
     return None
 
 
+def _major_minor(version: tuple[int, ...]) -> tuple[int, int]:
+    return version[0], version[1]
+
+
 def _disruption(model: Model) -> dict[str, Union[int, str]]:
     if model.disruption is not None:
         if model.disruption.min_available is not None:
             return {"minAvailable": model.disruption.min_available}
+        assert model.disruption.max_unavailable is not None  # semantics: exactly one of the two is set
         return {"maxUnavailable": model.disruption.max_unavailable}
     return {"maxUnavailable": 1} if model.replicas.max >= 2 else {}

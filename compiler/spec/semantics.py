@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from servespec.catalog import GPU_TYPES, GPUType, MIGProfile
+from servespec.catalog import GPU_TYPES
 from servespec.diagnostics import Diagnostic, suggest
 from servespec.spec.gpus import gpu_types, profiles_hint
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
-from servespec.spec.loader import SourceMap
-from servespec.spec.model import CustomGPUType, FleetSpec
+from servespec.spec.loader import SourceMap, SpecPath
+from servespec.spec.model import FleetSpec, Model
 from servespec.spec.types import INT32_MAX, duration_seconds, parse_version_tuple
 
 MIN_ANALYSIS_INTERVAL_SECONDS = 10
@@ -26,7 +26,7 @@ def _duplicates(names: Iterable[str]) -> set[str]:
     return {name for name, count in Counter(names).items() if count > 1}
 
 
-def _unique(items: list, prefix: tuple, what: str, source_map: SourceMap) -> Iterator[Diagnostic]:
+def _unique(items: Sequence[Any], prefix: SpecPath, what: str, source_map: SourceMap) -> Iterator[Diagnostic]:
     twice = _duplicates(item.name for item in items)
     first: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -83,7 +83,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         if model.replicas.min > model.replicas.max:
             yield where(path + ("replicas", "min"),
                         f"replicas.min ({model.replicas.min}) is greater than replicas.max ({model.replicas.max})")
-        if max(startup_budget_seconds(model), progress_deadline_seconds(model)) > INT32_MAX:
+        if model.artifact and max(startup_budget_seconds(model), progress_deadline_seconds(model)) > INT32_MAX:
             yield where(path + ("artifact", "sizeGB"),
                         f"loading {model.artifact.size_gb:g} GB at {model.artifact.load_mbps:g} MB/s takes "
                         f"{load_seconds(model):.3g} s: longer than a Kubernetes probe or progress deadline can "
@@ -94,12 +94,12 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                 yield where(path + ("scaling", "schedules", number, "end"),
                             "a schedule's end must differ from its start")
         yield from _rollout_problems(model, path, where)
-        if model.disruption is not None:
-            if (model.disruption.min_available is None) == (model.disruption.max_unavailable is None):
-                yield where(path + ("disruption",), "set exactly one of minAvailable and maxUnavailable")
-        if model.validator and model.validator.output_range:
-            if model.validator.output_range.min >= model.validator.output_range.max:
-                yield where(path + ("validator", "outputRange", "max"), "outputRange.max must exceed outputRange.min")
+        if model.disruption is not None and \
+                (model.disruption.min_available is None) == (model.disruption.max_unavailable is None):
+            yield where(path + ("disruption",), "set exactly one of minAvailable and maxUnavailable")
+        output_range = model.validator.output_range if model.validator else None
+        if output_range and output_range.min >= output_range.max:
+            yield where(path + ("validator", "outputRange", "max"), "outputRange.max must exceed outputRange.min")
         if model.validator and model.validator.port == model.server.port:
             yield where(path + ("validator", "port"), "the validator sidecar needs a port other than the server's")
 
@@ -110,16 +110,16 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                         hint=suggest(waiver.model, model_names))
 
 
-def _rollout_problems(model, path, where) -> Iterator[Diagnostic]:
+def _rollout_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
     rollout = model.rollout
     for strategy, settings, key in (("canary", rollout.canary, "canary"),
                                     ("blueGreen", rollout.blue_green, "blueGreen")):
         if settings is not None and rollout.strategy != strategy:
             yield where(path + ("rollout", key), f"`{key}` settings given but strategy is {rollout.strategy!r}",
                         hint=f"set `strategy: {strategy}` or remove the `{key}` block")
-        if settings is not None:
-            if settings.interval.endswith("h") or duration_seconds(settings.interval) < MIN_ANALYSIS_INTERVAL_SECONDS:
-                yield where(path + ("rollout", key, "interval"),
-                            f"interval {settings.interval!r} must be at least 10s, in s or m (Flagger)")
+        if settings is not None and (settings.interval.endswith("h")
+                                     or duration_seconds(settings.interval) < MIN_ANALYSIS_INTERVAL_SECONDS):
+            yield where(path + ("rollout", key, "interval"),
+                        f"interval {settings.interval!r} must be at least 10s, in s or m (Flagger)")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, Optional, Union
+from typing import Annotated, Any, Callable, Optional, Union
 
 from croniter import CroniterBadDateError, croniter
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
@@ -27,7 +27,7 @@ _DECIMAL_SUFFIXES = {"m": Decimal("0.001"), "": Decimal(1), "k": Decimal(10**3),
                      "G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18)}
 
 
-def _match(pattern: str, what: str, example: str):
+def _match(pattern: str, what: str, example: str) -> Callable[[str], str]:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:

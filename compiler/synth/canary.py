@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import json_number, manifest, model_metadata
 
 METRIC_INTERVAL = "1m"
 
 
-def _metrics(settings) -> list[dict]:
+def _metrics(settings: CanaryAnalysis | BlueGreenAnalysis) -> list[dict[str, Any]]:
     metrics = []
     if settings.max_error_rate_percent is not None:
         metrics.append({"name": "request-success-rate", "interval": METRIC_INTERVAL,
@@ -19,16 +22,19 @@ def _metrics(settings) -> list[dict]:
     return metrics
 
 
-def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict:
+def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[str, Any]:
     settings = model.analysis
-    if model.spec.rollout.strategy == "canary":
+    analysis: dict[str, Any]
+    if isinstance(settings, CanaryAnalysis):
         analysis = {"interval": settings.interval, "threshold": settings.threshold,
                     "stepWeight": settings.step_weight, "maxWeight": settings.max_weight}
-    else:
+    elif isinstance(settings, BlueGreenAnalysis):
         analysis = {"interval": settings.interval, "threshold": settings.threshold,
                     "iterations": settings.iterations}
+    else:
+        raise ValueError(f"model {model.name!r} has no canary or blue/green analysis")
     analysis["metrics"] = _metrics(settings)
-    spec: dict = {
+    spec: dict[str, Any] = {
         "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name},
         "progressDeadlineSeconds": model.progress_deadline_seconds,
         "service": {"port": model.spec.server.port, "targetPort": "http", "portName": "http"},

@@ -116,5 +116,5 @@ def json_number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def manifest(api_version: str, kind: str, metadata: dict, **body: Any) -> dict[str, Any]:
+def manifest(api_version: str, kind: str, metadata: dict[str, Any], **body: Any) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from servespec.spec.container import MODEL_DIR
 from servespec.spec.lifecycle import STARTUP_PERIOD_SECONDS
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth import validator_config
 from servespec.synth.common import manifest, model_labels, model_metadata, selector_labels, spec_hash
 from servespec.synth.priority_class import class_name
-from servespec.synth import validator_config
 
 RUN_AS_USER = 10001
 """Non-root user and group the pods run as (the restricted profile forbids uid 0)."""
@@ -30,7 +31,7 @@ GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSc
 VALIDATOR_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
 
 
-def container_security_context() -> dict:
+def container_security_context() -> dict[str, Any]:
     """Pod Security Standards "restricted", plus a read-only root filesystem."""
     return {
         "allowPrivilegeEscalation": False,
@@ -43,12 +44,12 @@ def container_security_context() -> dict:
     }
 
 
-def _probe(path: str, failure_threshold: int) -> dict:
+def _probe(path: str, failure_threshold: int) -> dict[str, Any]:
     return {"httpGet": {"path": path, "port": "http"}, "periodSeconds": STARTUP_PERIOD_SECONDS,
             "timeoutSeconds": PROBE_TIMEOUT_SECONDS, "failureThreshold": failure_threshold}
 
 
-def _server_container(model: ResolvedModel) -> dict:
+def _server_container(model: ResolvedModel) -> dict[str, Any]:
     spec = model.spec
     env = [{"name": key, "value": value} for key, value in sorted(spec.env.items())]
     env.append({"name": "MODEL_DIR", "value": MODEL_DIR})
@@ -78,8 +79,9 @@ def _server_container(model: ResolvedModel) -> dict:
     }
 
 
-def _validator_container(model: ResolvedModel) -> dict:
+def _validator_container(model: ResolvedModel) -> dict[str, Any]:
     validator = model.spec.validator
+    assert validator is not None, "only models with a validator get the sidecar"
     return {
         "name": "validator",
         "image": validator.image,
@@ -95,7 +97,7 @@ def _validator_container(model: ResolvedModel) -> dict:
     }
 
 
-def _volumes(model: ResolvedModel) -> list[dict]:
+def _volumes(model: ResolvedModel) -> list[dict[str, Any]]:
     artifact = model.spec.artifact
     if artifact and artifact.claim_name:
         model_volume = {"name": "model", "persistentVolumeClaim": {"claimName": artifact.claim_name, "readOnly": True}}
@@ -113,7 +115,7 @@ def _volumes(model: ResolvedModel) -> list[dict]:
     return volumes
 
 
-def _affinity(model: ResolvedModel) -> dict | None:
+def _affinity(model: ResolvedModel) -> dict[str, Any] | None:
     if not model.gpu_resources:
         return None
     major, minor = model.pool.gpu.compute_capability
@@ -124,14 +126,14 @@ def _affinity(model: ResolvedModel) -> dict | None:
         ]}]}}}
 
 
-def _tolerations(model: ResolvedModel) -> list[dict]:
+def _tolerations(model: ResolvedModel) -> list[dict[str, Any]]:
     tolerations = [GPU_TOLERATION] if model.gpu_resources else []
     if model.pool.spec.spot:
         tolerations += SPOT_TOLERATIONS
     return tolerations
 
 
-def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict:
+def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[str, Any]:
     spec = model.spec
     containers = [_server_container(model)]
     template_annotations = {}
@@ -158,10 +160,10 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict:
     tolerations = _tolerations(model)
     if tolerations:
         pod["tolerations"] = tolerations
-    template_metadata: dict = {"labels": model_labels(fleet, model)}
+    template_metadata: dict[str, Any] = {"labels": model_labels(fleet, model)}
     if template_annotations:
         template_metadata["annotations"] = template_annotations
-    body: dict = {
+    body: dict[str, Any] = {
         "selector": {"matchLabels": selector_labels(model)},
         "revisionHistoryLimit": 5,
         "progressDeadlineSeconds": model.progress_deadline_seconds,

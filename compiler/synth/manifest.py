@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from servespec.spec.loader import SpecPath
 
 CLUSTER_DIR = "_cluster"
 """Directory of cluster-scoped objects in the output tree."""
@@ -14,19 +17,20 @@ class Manifest:
     """One compiled object and where it came from in the spec (for findings and diffs)."""
 
     data: dict[str, Any]
-    source_path: tuple
+    source_path: SpecPath
 
     @property
     def kind(self) -> str:
-        return self.data["kind"]
+        return str(self.data["kind"])
 
     @property
     def name(self) -> str:
-        return self.data["metadata"]["name"]
+        return str(self.data["metadata"]["name"])
 
     @property
-    def namespace(self) -> str | None:
-        return self.data["metadata"].get("namespace")
+    def namespace(self) -> Optional[str]:
+        namespace: Optional[str] = self.data["metadata"].get("namespace")
+        return namespace
 
     @property
     def chart_id(self) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from servespec.spec.resolve import ResolvedFleet
 from servespec.synth.common import fleet_metadata, manifest
 
 
-def build(fleet: ResolvedFleet) -> dict:
+def build(fleet: ResolvedFleet) -> dict[str, Any]:
     metadata = fleet_metadata(fleet, fleet.namespace, "namespace", namespaced=False)
     level = fleet.spec.security.pod_security
     for mode in ("enforce", "audit", "warn"):

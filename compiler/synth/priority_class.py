@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from servespec.spec.resolve import ResolvedFleet
 from servespec.synth.common import fleet_metadata, manifest
 
@@ -17,7 +19,7 @@ def class_name(fleet: ResolvedFleet, tier: str) -> str:
     return f"{fleet.name}-{tier}"
 
 
-def build(fleet: ResolvedFleet) -> list[dict]:
+def build(fleet: ResolvedFleet) -> list[dict[str, Any]]:
     out = []
     for tier in sorted({model.spec.priority for model in fleet.models}):
         value, description = TIERS[tier]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from servespec.spec.resolve import ResolvedFleet
 from servespec.synth.common import fleet_metadata, manifest
 
@@ -9,7 +11,7 @@ LOW_UTILIZATION_PERCENT = 10
 MEMORY_PRESSURE_RATIO = 0.95
 
 
-def build(fleet: ResolvedFleet) -> dict:
+def build(fleet: ResolvedFleet) -> dict[str, Any]:
     where = f'namespace="{fleet.namespace}"'
     rules = [
         {

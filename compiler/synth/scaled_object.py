@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import manifest, model_metadata, number_text
 
@@ -13,7 +15,7 @@ def has_triggers(model: ResolvedModel) -> bool:
     return bool(model.spec.scaling.prometheus or model.spec.scaling.schedules)
 
 
-def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict:
+def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     scaling = model.spec.scaling
     triggers = [{"type": "cron", "name": schedule.name, "metadata": {
         "timezone": schedule.timezone, "start": schedule.start, "end": schedule.end,

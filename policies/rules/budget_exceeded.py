@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.capacity.week import monthly_cost
-from servespec.policies.rule import Finding, Rule
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 
 
 class BudgetExceeded(Rule):
@@ -31,7 +33,7 @@ class BudgetExceeded(Rule):
     slug = "budget-exceeded"
     category = "placement"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         budget = context.fleet.spec.budget
         if budget is None:
             return

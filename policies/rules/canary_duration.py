@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from pydantic import Field
 
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 from servespec.spec.rollout import rollout_seconds
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class CanaryDurationOptions(RuleOptions):
     over_minutes: int = Field(default=0, ge=0, description="Report only rollouts longer than this.")
 
 
@@ -33,9 +35,9 @@ class CanaryDuration(Rule):
     id = "ROL004"
     slug = "canary-duration"
     category = "rollout"
-    Options = Options
+    Options = CanaryDurationOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: CanaryDurationOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             if model.analysis is None:
                 continue

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 GATES = {"request-success-rate": "maxErrorRatePercent", "request-duration": "maxLatencyP99Ms"}
 """Flagger built-in metric -> the spec field that sets its threshold."""
@@ -33,7 +35,7 @@ class CanaryGatesMissing(Rule):
     slug = "canary-gates-missing"
     category = "rollout"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, canary in context.model_manifests("Canary"):
             present = {metric["name"] for metric in canary.data["spec"]["analysis"].get("metrics", [])}
             missing = [field for metric, field in GATES.items() if metric not in present]

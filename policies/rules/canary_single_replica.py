@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class CanarySingleReplicaOptions(RuleOptions):
     min_replicas: int = Field(default=2, ge=2, description="Fewest replicas a canary rollout should run with.")
 
 
@@ -34,9 +36,9 @@ class CanarySingleReplica(Rule):
     id = "ROL003"
     slug = "canary-single-replica"
     category = "rollout"
-    Options = Options
+    Options = CanarySingleReplicaOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: CanarySingleReplicaOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             if model.analysis is not None and model.spec.replicas.min < options.min_replicas:
                 yield Finding(f"{model.spec.rollout.strategy} rollout of {model.name!r} with replicas.min "

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.catalog import min_cuda_for_compute_capability
-from servespec.policies.rule import Finding, Rule, cuda_models
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models
 
 
 class ComputeCapabilityUnsupported(Rule):
@@ -31,12 +33,12 @@ class ComputeCapabilityUnsupported(Rule):
     slug = "compute-capability-unsupported"
     category = "gpu"
 
-    def check(self, context, options):
-        for model, path in cuda_models(context.fleet):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
+        for model, image_cuda, path in cuda_models(context.fleet):
             capability = model.pool.gpu.compute_capability
             needed = min_cuda_for_compute_capability(capability)
-            if needed is not None and model.cuda < needed:
+            if needed is not None and image_cuda < needed:
                 yield Finding(f"{model.pool.gpu.name} (compute capability {capability[0]}.{capability[1]}) needs "
                               f"CUDA {needed[0]}.{needed[1]} or newer; the image has CUDA "
-                              f"{model.cuda[0]}.{model.cuda[1]}", path, model.name,
+                              f"{image_cuda[0]}.{image_cuda[1]}", path, model.name,
                               hint="rebuild the image on a newer CUDA, or use an older GPU type")

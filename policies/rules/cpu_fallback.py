@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class CPUFallback(Rule):
@@ -31,7 +33,7 @@ class CPUFallback(Rule):
     slug = "cpu-fallback"
     category = "gpu"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             if model.spec.gpu is None:
                 reason = (f"its image is built for CUDA {model.cuda[0]}.{model.cuda[1]}" if model.cuda

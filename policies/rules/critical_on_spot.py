@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterator, Literal
 
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class CriticalOnSpotOptions(RuleOptions):
     tiers: list[Literal["critical", "standard", "batch"]] = Field(
         default=["critical"], description="Priority tiers that must not run on spot nodes.")
 
@@ -38,9 +38,9 @@ class CriticalOnSpot(Rule):
     id = "PLC001"
     slug = "critical-on-spot"
     category = "placement"
-    Options = Options
+    Options = CriticalOnSpotOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: CriticalOnSpotOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             if model.pool.spec.spot and model.spec.priority in options.tiers:
                 yield Finding(f"{model.spec.priority} model {model.name!r} runs on spot pool {model.pool.name!r}: "

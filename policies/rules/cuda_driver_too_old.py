@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.catalog import driver_floors, driver_text
-from servespec.policies.rule import Finding, Rule, cuda_models
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models
 
 
 class CUDADriverTooOld(Rule):
@@ -34,12 +36,12 @@ class CUDADriverTooOld(Rule):
     slug = "cuda-driver-too-old"
     category = "gpu"
 
-    def check(self, context, options):
-        for model, path in cuda_models(context.fleet):
-            floors = driver_floors(model.cuda)
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
+        for model, image_cuda, path in cuda_models(context.fleet):
+            floors = driver_floors(image_cuda)
             if floors is not None and model.pool.driver < floors[1]:
                 exact, floor = floors
-                cuda = f"{model.cuda[0]}.{model.cuda[1]}"
+                cuda = f"{image_cuda[0]}.{image_cuda[1]}"
                 yield Finding(f"image needs CUDA {cuda}, which no driver older than {driver_text(floor)} can "
                               f"run; pool {model.pool.name!r} has {model.pool.spec.driver_version}", path, model.name,
                               hint=f"upgrade the pool's driver to {driver_text(exact)} or newer (the CUDA {cuda} "

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.catalog import driver_floors, driver_text
-from servespec.policies.rule import Finding, Rule, cuda_models
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models
 
 
 class CUDAMinorCompat(Rule):
@@ -32,11 +34,11 @@ class CUDAMinorCompat(Rule):
     slug = "cuda-minor-compat"
     category = "gpu"
 
-    def check(self, context, options):
-        for model, path in cuda_models(context.fleet):
-            floors = driver_floors(model.cuda)
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
+        for model, image_cuda, path in cuda_models(context.fleet):
+            floors = driver_floors(image_cuda)
             if floors is not None and floors[1] <= model.pool.driver < floors[0]:
-                cuda = f"{model.cuda[0]}.{model.cuda[1]}"
+                cuda = f"{image_cuda[0]}.{image_cuda[1]}"
                 yield Finding(f"CUDA {cuda} wants driver {driver_text(floors[0])} or newer; pool "
                               f"{model.pool.name!r} has {model.pool.spec.driver_version}, which runs it only through "
                               "minor-version compatibility (no JIT of newer PTX)", path, model.name,

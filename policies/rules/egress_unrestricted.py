@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule
+from typing import Any, Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 
 
-def allows_any_destination(policy: dict) -> bool:
+def allows_any_destination(policy: dict[str, Any]) -> bool:
     """True when a NetworkPolicy does not restrict egress, or has an egress rule with no `to` (anywhere)."""
     spec = policy["spec"]
     if "Egress" not in spec.get("policyTypes", []):
@@ -35,7 +37,7 @@ class EgressUnrestricted(Rule):
     slug = "egress-unrestricted"
     category = "security"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         open_to = [model.name for model, policy in context.model_manifests("NetworkPolicy")
                    if allows_any_destination(policy.data)]
         if open_to:

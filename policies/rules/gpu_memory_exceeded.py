@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from pydantic import Field
 
 from servespec.capacity.week import slice_profile
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class GPUMemoryExceededOptions(RuleOptions):
     headroom_percent: float = Field(default=10, ge=0, lt=100,
                                     description="GPU memory kept free for the CUDA context and fragmentation.")
 
@@ -35,9 +37,9 @@ class GPUMemoryExceeded(Rule):
     id = "GPU004"
     slug = "gpu-memory-exceeded"
     category = "gpu"
-    Options = Options
+    Options = GPUMemoryExceededOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: GPUMemoryExceededOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             request = model.spec.gpu
             if request is None:

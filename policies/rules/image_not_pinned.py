@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
+from servespec.spec.loader import SpecPath
+from servespec.spec.resolve import ResolvedModel
 from servespec.spec.types import parse_image
-from servespec.policies.rule import Finding, Rule, model_path
 
 
-def model_images(model):
+def model_images(model: ResolvedModel) -> Iterator[tuple[SpecPath, str]]:
     """(spec path, image reference) of every container image a model runs."""
     yield model_path(model, "image"), model.spec.image
     if model.spec.validator is not None:
@@ -36,7 +40,7 @@ class ImageNotPinned(Rule):
     slug = "image-not-pinned"
     category = "security"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         if not context.fleet.spec.security.require_image_digest:
             return
         for model in context.fleet.models:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 from servespec.spec.gpus import profiles_hint
-from servespec.policies.rule import Finding, Rule, model_path
 
 
 class MIGProfileUnavailable(Rule):
@@ -32,7 +34,7 @@ class MIGProfileUnavailable(Rule):
     slug = "mig-profile-unavailable"
     category = "gpu"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             request = model.spec.gpu
             pool = model.pool

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from servespec.capacity.week import slice_profile
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.capacity.week import gpu_count, slice_profile
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class MIGSlicesExceedGPU(Rule):
@@ -30,12 +32,12 @@ class MIGSlicesExceedGPU(Rule):
     slug = "mig-slices-exceed-gpu"
     category = "gpu"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             name = slice_profile(model)
             profile = model.pool.gpu.mig_profile(name) if name else None
-            if profile is not None and model.spec.gpu.count > profile.max_instances:
-                yield Finding(f"one replica of {model.name!r} asks for {model.spec.gpu.count} {name} slices; one "
+            if profile is not None and gpu_count(model) > profile.max_instances:
+                yield Finding(f"one replica of {model.name!r} asks for {gpu_count(model)} {name} slices; one "
                               f"{model.pool.gpu.name} GPU holds at most {profile.max_instances}",
                               model_path(model, "gpu", "count"), model.name,
                               hint="request one larger profile or whole GPUs")

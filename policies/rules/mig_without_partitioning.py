@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class MIGWithoutPartitioning(Rule):
@@ -29,7 +31,7 @@ class MIGWithoutPartitioning(Rule):
     slug = "mig-without-partitioning"
     category = "gpu"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             request = model.spec.gpu
             if request is not None and request.mig is not None and model.pool.spec.mig.strategy == "none":

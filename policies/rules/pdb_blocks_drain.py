@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 from servespec.spec.rollout import allowed_disruptions
-from servespec.policies.rule import Finding, Rule, model_path
 
 
 class PDBBlocksDrain(Rule):
@@ -29,7 +31,7 @@ class PDBBlocksDrain(Rule):
     slug = "pdb-blocks-drain"
     category = "scaling"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, budget in context.model_manifests("PodDisruptionBudget"):
             replicas = model.spec.replicas.min
             spec = budget.data["spec"]

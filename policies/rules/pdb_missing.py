@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 from servespec.spec.rollout import allowed_disruptions
 
 
-class Options(RuleOptions):
+class PDBMissingOptions(RuleOptions):
     min_replicas: int = Field(default=2, ge=2, description="Replica count from which a budget is expected.")
 
 
@@ -34,9 +36,9 @@ class PDBMissing(Rule):
     id = "SCA006"
     slug = "pdb-missing"
     category = "scaling"
-    Options = Options
+    Options = PDBMissingOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: PDBMissingOptions) -> Iterator[Finding]:
         budgets = {model.name: budget for model, budget in context.model_manifests("PodDisruptionBudget")}
         for model in context.fleet.models:
             replicas = model.spec.replicas.min

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 
@@ -29,7 +31,7 @@ class PodSecurityWeaker(Rule):
     slug = "pod-security-weaker"
     category = "security"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         namespace = context.fleet_manifest("Namespace")
         level = namespace.data["metadata"]["labels"].get(ENFORCE_LABEL) if namespace else None
         if level != "restricted":

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.capacity.week import hour_label, pool_peak
-from servespec.policies.rule import Finding, Rule
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 
 
 class PoolCapacityExceeded(Rule):
@@ -37,7 +39,7 @@ class PoolCapacityExceeded(Rule):
     slug = "pool-capacity-exceeded"
     category = "gpu"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         fleet = context.fleet
         for index, pool in enumerate(fleet.pools.values()):
             peak = pool_peak(fleet, pool)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path, server_container
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path, server_container
 
 
 class ProbePathsEqual(Rule):
@@ -28,7 +30,7 @@ class ProbePathsEqual(Rule):
     slug = "probe-paths-equal"
     category = "lifecycle"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, deployment in context.model_manifests("Deployment"):
             container = server_container(deployment)
             readiness = container.get("readinessProbe", {}).get("httpGet", {}).get("path")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class ProgressDeadlineTooShortOptions(RuleOptions):
     factor: float = Field(default=1.0, gt=0, description="The deadline must be at least factor x the load time.")
 
 
@@ -33,9 +35,9 @@ class ProgressDeadlineTooShort(Rule):
     id = "LIF002"
     slug = "progress-deadline-too-short"
     category = "lifecycle"
-    Options = Options
+    Options = ProgressDeadlineTooShortOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: ProgressDeadlineTooShortOptions) -> Iterator[Finding]:
         for model, deployment in context.model_manifests("Deployment"):
             deadline = deployment.data["spec"].get("progressDeadlineSeconds", 600)
             needed = model.load_seconds * options.factor

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from servespec.spec.types import parse_image
-from servespec.policies.rule import Finding, Rule
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 from servespec.policies.rules.image_not_pinned import model_images
+from servespec.spec.types import parse_image
 
 
 class RegistryNotAllowed(Rule):
@@ -30,7 +32,7 @@ class RegistryNotAllowed(Rule):
     slug = "registry-not-allowed"
     category = "security"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         allowed = context.fleet.spec.security.allowed_registries
         if not allowed:
             return

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class ScaleDownTooFastOptions(RuleOptions):
     minimum_seconds: int = Field(default=300, ge=0, le=3600, description="Shortest acceptable window.")
 
 
@@ -34,9 +36,9 @@ class ScaleDownTooFast(Rule):
     id = "SCA001"
     slug = "scale-down-too-fast"
     category = "scaling"
-    Options = Options
+    Options = ScaleDownTooFastOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: ScaleDownTooFastOptions) -> Iterator[Finding]:
         for model, scaled_object in context.model_manifests("ScaledObject"):
             behavior = scaled_object.data["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
             window = behavior["scaleDown"]["stabilizationWindowSeconds"]

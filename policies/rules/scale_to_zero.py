@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterator, Literal
 
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
-class Options(RuleOptions):
+class ScaleToZeroOptions(RuleOptions):
     tiers: list[Literal["critical", "standard", "batch"]] = Field(
         default=["critical", "standard"], description="Priority tiers that must keep a replica.")
 
@@ -36,9 +36,9 @@ class ScaleToZero(Rule):
     id = "SCA002"
     slug = "scale-to-zero"
     category = "scaling"
-    Options = Options
+    Options = ScaleToZeroOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: ScaleToZeroOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             if model.spec.replicas.min == 0 and model.spec.priority in options.tiers:
                 yield Finding(f"{model.spec.priority} model {model.name!r} may scale to zero: the first request "

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class ScheduleExceedsMax(Rule):
@@ -29,7 +31,7 @@ class ScheduleExceedsMax(Rule):
     slug = "schedule-exceeds-max"
     category = "scaling"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             for index, schedule in enumerate(model.spec.scaling.schedules):
                 if schedule.replicas > model.spec.replicas.max:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.capacity.week import hour_label, window_hours
-from servespec.policies.rule import Finding, Rule, model_path
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class SchedulesOverlap(Rule):
@@ -29,7 +31,7 @@ class SchedulesOverlap(Rule):
     slug = "schedules-overlap"
     category = "scaling"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             schedules = model.spec.scaling.schedules
             hours = [window_hours(schedule) for schedule in schedules]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
-from servespec.policies.rule import Finding, Rule, model_path
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I)
 SECRET_VALUE = re.compile(
@@ -44,7 +45,7 @@ class SecretInEnv(Rule):
     slug = "secret-in-env"
     category = "security"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             for name, value in model.spec.env.items():
                 if PLACEHOLDER.match(value):

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+from typing import Any, Iterator
+
 from pydantic import Field
 
-from servespec.policies.rule import Finding, Rule, RuleOptions, model_path, server_container
+from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path, server_container
 
 
-class Options(RuleOptions):
+class StartupBudgetTooShortOptions(RuleOptions):
     factor: float = Field(default=1.0, gt=0, description="The budget must be at least factor x the load time.")
 
 
-def startup_budget_seconds(probe: dict) -> int:
+def startup_budget_seconds(probe: dict[str, Any]) -> int:
     """initialDelaySeconds + failureThreshold x periodSeconds (Kubernetes defaults 0, 3, 10)."""
-    return probe.get("initialDelaySeconds", 0) + probe.get("failureThreshold", 3) * probe.get("periodSeconds", 10)
+    return int(probe.get("initialDelaySeconds", 0)) + \
+        int(probe.get("failureThreshold", 3)) * int(probe.get("periodSeconds", 10))
 
 
 class StartupBudgetTooShort(Rule):
@@ -39,18 +42,19 @@ class StartupBudgetTooShort(Rule):
     id = "LIF001"
     slug = "startup-budget-too-short"
     category = "lifecycle"
-    Options = Options
+    Options = StartupBudgetTooShortOptions
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: StartupBudgetTooShortOptions) -> Iterator[Finding]:
         for model, deployment in context.model_manifests("Deployment"):
             probe = server_container(deployment).get("startupProbe")
-            if model.load_seconds == 0 or probe is None:
+            artifact = model.spec.artifact
+            if model.load_seconds == 0 or probe is None or artifact is None:
                 continue
             budget = startup_budget_seconds(probe)
             needed = model.load_seconds * options.factor
             if budget < needed:
                 yield Finding(f"the startup probe gives {model.name!r} {budget} s, but loading "
-                              f"{model.spec.artifact.size_gb:g} GB at {model.spec.artifact.load_mbps:g} MB/s takes "
+                              f"{artifact.size_gb:g} GB at {artifact.load_mbps:g} MB/s takes "
                               f"about {model.load_seconds:.0f} s: the kubelet kills it mid-load",
                               model_path(model, "server", "startupSeconds"), model.name,
                               hint=f"raise server.startupSeconds to at least {int(needed) + 60}, or remove it")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class StepWeightAboveMax(Rule):
@@ -26,7 +28,7 @@ class StepWeightAboveMax(Rule):
     slug = "step-weight-above-max"
     category = "rollout"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             canary = model.spec.rollout.canary
             if model.spec.rollout.strategy == "canary" and canary and canary.step_weight > canary.max_weight:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule, model_path
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
 class TerminationGraceTooShort(Rule):
@@ -26,7 +28,7 @@ class TerminationGraceTooShort(Rule):
     slug = "termination-grace-too-short"
     category = "lifecycle"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, deployment in context.model_manifests("Deployment"):
             grace = deployment.data["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
             longest = model.spec.server.max_request_seconds

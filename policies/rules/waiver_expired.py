@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from servespec.policies.rule import Finding, Rule
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 
 
 class WaiverExpired(Rule):
@@ -27,7 +29,7 @@ class WaiverExpired(Rule):
     category = "waivers"
     after_waivers = True
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for index, waiver in enumerate(context.fleet.spec.waivers):
             if not waiver.in_force(context.today):
                 yield Finding(f"waiver of {waiver.rule} for {waiver.scope} expired on {waiver.expires.isoformat()}",

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Iterator
+
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path, server_container
 from servespec.spec.container import MODEL_DIR
-from servespec.policies.rule import Finding, Rule, model_path, server_container
 
 
 class WritableModelVolume(Rule):
@@ -31,7 +33,7 @@ class WritableModelVolume(Rule):
     slug = "writable-model-volume"
     category = "security"
 
-    def check(self, context, options):
+    def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, deployment in context.model_manifests("Deployment"):
             mounts = server_container(deployment).get("volumeMounts", [])
             if any(mount["mountPath"] == MODEL_DIR and not mount.get("readOnly") for mount in mounts):

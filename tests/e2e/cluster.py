@@ -4,6 +4,7 @@ with etcd on loopback and installs the upstream CRDs. `Cluster` drives it with k
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -115,7 +116,5 @@ def stop(shared: Path, run_dir: Path) -> None:
         time.sleep(0.2)
     for pid in pids:
         if Path(f"/proc/{pid}").exists():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 9)
-            except ProcessLookupError:
-                pass

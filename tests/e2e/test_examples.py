@@ -23,7 +23,8 @@ def test_example_is_accepted_scheduled_running_and_drainable(deploy, target):
         deployed.scale(model.name, model.spec.replicas.min)
     for model in fleet.models:
         wanted = model.spec.replicas.min
-        wait_for(lambda: len(deployed.running(model.name)) == wanted and len(deployed.pods(model.name)) == wanted,
+        wait_for(lambda name=model.name, wanted=wanted: len(deployed.running(name)) == wanted
+                 and len(deployed.pods(name)) == wanted,
                  f"{wanted} Running pods of {model.name}")
         for pod in deployed.running(model.name):
             labels = deployed.node_labels[pod["spec"]["nodeName"]]
@@ -33,7 +34,7 @@ def test_example_is_accepted_scheduled_running_and_drainable(deploy, target):
         if model.spec.replicas.min == 0:
             continue
         if model.disruption is not None:
-            wait_for(lambda: deployed.cluster.get("pdb", model.name, "-n", fleet.namespace)
+            wait_for(lambda name=model.name: deployed.cluster.get("pdb", name, "-n", fleet.namespace)
                      .get("status", {}).get("disruptionsAllowed", 0) >= 1,
                      f"the PodDisruptionBudget of {model.name} to allow a disruption")
         pod = deployed.running(model.name)[0]["metadata"]["name"]

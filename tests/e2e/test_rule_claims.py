@@ -8,7 +8,8 @@ import yaml
 from servespec import api
 from tests.e2e.cluster import wait_for
 
-IMAGE = "registry.example.com/server:2.2-cuda12.1@sha256:" + "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+IMAGE = ("registry.example.com/server:2.2-cuda12.1@sha256:"
+         "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef")
 
 
 def write_spec(tmp_path, namespace: str, pool: dict, models: list[dict]) -> str:

@@ -1,0 +1,44 @@
+"""Every object of a fleet, in a fixed order: one emitter module per kind (this package), no cdk8s."""
+
+from __future__ import annotations
+
+from servespec.spec.resolve import ResolvedFleet
+from servespec.synth import (
+    canary,
+    deployment,
+    namespace,
+    network_policy,
+    pod_disruption_budget,
+    priority_class,
+    prometheus_rule,
+    scaled_object,
+    service,
+    service_account,
+    validator_config,
+)
+from servespec.synth.manifest import Manifest
+
+
+def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
+    """Every object of the fleet as plain data, in a fixed order (no cdk8s)."""
+    out = [Manifest(namespace.build(fleet), ("metadata", "namespace"))]
+    out += [Manifest(pc, ("models",)) for pc in priority_class.build(fleet)]
+    if fleet.spec.monitoring.gpu_alerts:
+        out.append(Manifest(prometheus_rule.build(fleet), ("monitoring", "gpuAlerts")))
+    for model in fleet.models:
+        at = ("models", model.index)
+        autoscaled = scaled_object.has_triggers(model)
+        out.append(Manifest(service_account.build(fleet, model), at))
+        out.append(Manifest(deployment.build(fleet, model, autoscaled), at))
+        if model.analysis is None:
+            out.append(Manifest(service.build(fleet, model), at + ("server",)))
+        else:
+            out.append(Manifest(canary.build(fleet, model, autoscaled), at + ("rollout",)))
+        if autoscaled:
+            out.append(Manifest(scaled_object.build(fleet, model), at + ("scaling",)))
+        if model.disruption:
+            out.append(Manifest(pod_disruption_budget.build(fleet, model), at + ("disruption",)))
+        out.append(Manifest(network_policy.build(fleet, model), at))
+        if model.spec.validator:
+            out.append(Manifest(validator_config.build(fleet, model), at + ("validator",)))
+    return out
