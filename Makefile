@@ -86,6 +86,8 @@ schema: venv
 	$(BIN)/servespec schema > schemas/servespec.schema.json
 	$(BIN)/servespec schema --markdown > docs/spec.md
 	$(BIN)/servespec rules --markdown > docs/rules.md
+	$(BIN)/python -c 'import pathlib; from servespec.report.readme import refresh; \
+		readme = pathlib.Path("README.md"); readme.write_text(refresh(readme.read_text()))'
 
 bench: venv tools
 	$(BIN)/python benchmarks/run.py --runs 5

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from servespec.policies.cases import RuleCases, base_spec, cases_of
 from servespec.spec.loader import SpecPath
 
 if TYPE_CHECKING:
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
     from servespec.synth.manifest import Manifest
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example that fires", "Fix")
-"""The sections every rule docstring has, in this order."""
+"""The sections of every rule's documentation, in this order. The docstring has all but the example, which
+is the rule's firing case (`servespec.policies.cases`)."""
+
+EXAMPLE = "Example that fires"
 
 
 class NoOptions(BaseModel):
@@ -128,8 +132,20 @@ class Rule:
         return (inspect.getdoc(cls) or "").splitlines()[0].rstrip(".")
 
     @classmethod
-    def sections(cls) -> dict[str, str]:
-        """The docstring's sections by heading (see DOC_SECTIONS)."""
+    def cases(cls) -> RuleCases:
+        """The rule's fire and silent cases, from the YAML file beside its module."""
+        return cases_of(cls.__module__.rsplit(".", 1)[-1])
+
+    @classmethod
+    def docstring_sections(cls) -> dict[str, str]:
+        """The docstring's sections by heading."""
         doc = inspect.getdoc(cls) or ""
         parts = re.split(r"^(%s):\s*$" % "|".join(map(re.escape, DOC_SECTIONS)), doc, flags=re.M)
         return {heading: textwrap.dedent(body).strip("\n") for heading, body in zip(parts[1::2], parts[2::2])}
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The documentation by heading, in DOC_SECTIONS order: the docstring's, and the firing case as
+        the example."""
+        found = {**cls.docstring_sections(), EXAMPLE: cls.cases().fires.example(base_spec())}
+        return {heading: found[heading] for heading in DOC_SECTIONS if heading in found}

@@ -1,4 +1,7 @@
-"""Shared fixtures: tests run from the repository root so example paths match the expected outputs."""
+"""Shared fixtures: tests run from the repository root so example paths match the expected outputs.
+
+Tests that need a tool (kubeconform, Node, the SARIF schema, Chromium, the CRD schemas, the e2e control
+plane) skip without it; with SERVESPEC_REQUIRE_TOOLS set (`.ci/run`), every such skip is a failure."""
 
 from __future__ import annotations
 
@@ -18,6 +21,21 @@ INVALID = sorted(path for path in (ROOT / "examples" / "invalid").glob("*.yaml")
 LINT_INVALID = sorted(path for path in (ROOT / "examples" / "invalid").glob("*.yaml")
                       if path.with_suffix(".lint.expected").exists())
 """Valid specs `lint` reports findings on, each with its exact output in <name>.lint.expected."""
+
+
+REQUIRE_TOOLS = "SERVESPEC_REQUIRE_TOOLS"
+pytest_plugins = ["pytester"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With $SERVESPEC_REQUIRE_TOOLS set, a skipped test fails: CI must not pass without the tools."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get(REQUIRE_TOOLS):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE_TOOLS} is set, so this skip is a failure: {reason}"
 
 
 @pytest.fixture(autouse=True)

@@ -138,3 +138,31 @@ def test_the_compile_parent_never_imports_the_spec_model(mode, loaded):
     assert ("pydantic" in imported) is loaded, imported
     if not loaded:
         assert imported == []
+
+
+SKIPPING = """
+import pytest
+
+def test_needs_a_tool():
+    pytest.skip("sometool is not installed")
+
+@pytest.mark.skipif(True, reason="othertool is not installed")
+def test_needs_another_tool():
+    pass
+"""
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_a_missing_tool_skips_or_fails_as_the_environment_says(pytester, monkeypatch, required):
+    pytester.makeconftest((ROOT / "tests" / "conftest.py").read_text())
+    pytester.makepyfile(SKIPPING)
+    if required:
+        monkeypatch.setenv("SERVESPEC_REQUIRE_TOOLS", "1")
+    else:
+        monkeypatch.delenv("SERVESPEC_REQUIRE_TOOLS", raising=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    if required:
+        result.assert_outcomes(failed=1, errors=1)  # a skip at setup (skipif, a fixture) fails as an error
+        result.stdout.fnmatch_lines(["*SERVESPEC_REQUIRE_TOOLS is set, so this skip is a failure*sometool*"])
+    else:
+        result.assert_outcomes(skipped=2)

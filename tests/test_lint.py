@@ -17,7 +17,7 @@ from servespec import api
 from servespec.diagnostics import PolicyError
 from servespec.lint.policy import load_policy
 from servespec.policies.registry import RULE_CLASSES, RULES, index_rules
-from servespec.policies.rule import DOC_SECTIONS
+from servespec.policies.rule import DOC_SECTIONS, EXAMPLE
 from tests.conftest import EXAMPLES, LINT_INVALID, ROOT, relative, run_cli
 
 TODAY = "2026-11-23"
@@ -268,6 +268,7 @@ def test_registry_refuses_duplicate_ids_and_slugs():
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_rule_documentation_has_every_section(rule_id):
     rule = RULES[rule_id]
+    assert list(rule.docstring_sections()) == [heading for heading in DOC_SECTIONS if heading != EXAMPLE]
     assert list(rule.sections()) == list(DOC_SECTIONS)
     assert all(body.strip() for body in rule.sections().values())
     assert rule.id[:3].isalpha() and rule.slug == rule.slug.lower()

@@ -47,3 +47,12 @@ def test_readme_policy_pack_example_loads_and_applies(tmp_path):
     (tmp_path / "acme.yaml").write_text(pack)
     code, output = run_cli("lint", "examples/agency.yaml", "--policy", str(tmp_path / "acme.yaml"))
     assert code == 1 and "(policy acme)" in output and "[SCA001 scale-down-too-fast]" in output
+
+
+def test_the_generated_readme_tables_are_current():
+    from servespec.report.readme import TABLES, refresh
+
+    text = (ROOT / "README.md").read_text()
+    assert text.count("<!-- generated: ") == len(TABLES)
+    assert refresh(text) == text, "run `make schema` to regenerate the README's rule and risk tables"
+    assert refresh(text.replace("GPU001 `cpu-fallback`", "GPU001 `cpu`")) == text

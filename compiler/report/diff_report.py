@@ -7,6 +7,7 @@ from typing import Any
 
 from servespec.review.changes import DiffReport
 from servespec.review.objects import MISSING
+from servespec.review.risks import RISKS
 
 SIGN = {"added": "+", "removed": "-", "changed": "~"}
 COLOUR = {"added": "32", "removed": "31", "changed": "33", "error": "31", "warning": "33", "info": "36"}
@@ -75,3 +76,11 @@ def render_json(report: DiffReport) -> str:
         "costs": [{"fleet": name, "oldMonthlyUSD": round(old, 2), "newMonthlyUSD": round(new, 2)}
                   for name, old, new in report.costs],
     }, indent=2) + "\n"
+
+
+def risk_table_markdown() -> str:
+    """The README's table of risk notes."""
+    lines = ["| ID | severity | fires when |", "|---|---|---|"]
+    lines += [f"| {risk.id} `{risk.slug}` | {risk.severities or risk.severity} | {risk.when} |"
+              for risk in RISKS.values()]
+    return "\n".join(lines) + "\n"

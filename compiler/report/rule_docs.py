@@ -6,7 +6,7 @@ import textwrap
 
 from servespec.lint.policy import load_policy, pack_names
 from servespec.policies.registry import RULES
-from servespec.policies.rule import Rule
+from servespec.policies.rule import EXAMPLE, Rule
 
 
 def _severities() -> dict[str, dict[str, str]]:
@@ -75,5 +75,19 @@ def catalogue_markdown() -> str:
             lines += [f"| `{key}` | `{default}` | {text} |" for key, default, text in options]
         for heading, body in rule.sections().items():
             lines += ["", f"### {heading}", ""]
-            lines += ["```yaml", body, "```"] if heading == "Example that fires" else [" ".join(body.split())]
+            lines += ["```yaml", body, "```"] if heading == EXAMPLE else [" ".join(body.split())]
+    return "\n".join(lines) + "\n"
+
+
+CATEGORY_TITLES = {"gpu": "GPU and drivers", "lifecycle": "lifecycle", "scaling": "scaling", "rollout": "rollout",
+                   "placement": "placement and cost", "security": "security", "waivers": "waivers"}
+
+
+def rule_table_markdown() -> str:
+    """The README's table of rules by area."""
+    by_category: dict[str, list[str]] = {}
+    for rule_id, rule in RULES.items():
+        by_category.setdefault(rule.category, []).append(f"{rule_id} `{rule.slug}`")
+    lines = ["| area | rules |", "|---|---|"]
+    lines += [f"| {CATEGORY_TITLES[category]} | {', '.join(rules)} |" for category, rules in by_category.items()]
     return "\n".join(lines) + "\n"

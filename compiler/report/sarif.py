@@ -12,6 +12,7 @@ from servespec.diagnostics import Severity
 from servespec.lint.engine import INVALID_SPEC_ID, INVALID_SPEC_SLUG, LintFinding, LintReport
 from servespec.lint.policy import Policy
 from servespec.policies.registry import RULES
+from servespec.policies.rule import EXAMPLE
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/servespec/servespec"
@@ -33,7 +34,7 @@ def _descriptors(policy: Policy) -> list[dict[str, Any]]:
             continue
         sections = rule.sections()
         text = "\n\n".join(f"{heading}:\n{body}" for heading, body in sections.items())
-        markdown = "\n\n".join(f"**{heading}**\n\n" + (f"```yaml\n{body}\n```" if heading == "Example that fires"
+        markdown = "\n\n".join(f"**{heading}**\n\n" + (f"```yaml\n{body}\n```" if heading == EXAMPLE
                                                         else body) for heading, body in sections.items())
         descriptors.append({
             "id": rule_id,

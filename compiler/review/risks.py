@@ -23,6 +23,10 @@ class RiskKind:
     slug: str
     severity: Severity
     """Default severity; a note may raise it (an unpinned image) or lower it (cost going down)."""
+    when: str
+    """When it is raised (the README's table)."""
+    severities: str = ""
+    """The severities it is raised at, when more than the default."""
 
 
 @dataclass(frozen=True, order=True)
@@ -37,15 +41,26 @@ class RiskNote:
 
 
 RISKS = {risk.id: risk for risk in (
-    RiskKind("RSK001", "pdb-loosened", Severity.WARNING),
-    RiskKind("RSK002", "replicas-reduced", Severity.WARNING),
-    RiskKind("RSK003", "gpu-changed", Severity.WARNING),
-    RiskKind("RSK004", "image-changed", Severity.INFO),
-    RiskKind("RSK005", "security-relaxed", Severity.ERROR),
-    RiskKind("RSK006", "network-widened", Severity.WARNING),
-    RiskKind("RSK007", "canary-gates-removed", Severity.WARNING),
-    RiskKind("RSK008", "schedule-changed", Severity.INFO),
-    RiskKind("RSK009", "cost-changed", Severity.WARNING),
+    RiskKind("RSK001", "pdb-loosened", Severity.WARNING,
+             "a PodDisruptionBudget is removed, or lets more pods go at the minimum replicas"),
+    RiskKind("RSK002", "replicas-reduced", Severity.WARNING,
+             "minReplicaCount, maxReplicaCount or replicas goes down"),
+    RiskKind("RSK003", "gpu-changed", Severity.WARNING,
+             "GPU or MIG request, node selector or GPU compute capability changes; with specs, also a pool's "
+             "GPU type"),
+    RiskKind("RSK004", "image-changed", Severity.INFO,
+             "a container image or the model version changes", "info, warning if not pinned"),
+    RiskKind("RSK005", "security-relaxed", Severity.ERROR,
+             "a securityContext, token mount, writable mount or Pod Security level is relaxed"),
+    RiskKind("RSK006", "network-widened", Severity.WARNING,
+             "a NetworkPolicy is removed or allows new peers or ports"),
+    RiskKind("RSK007", "canary-gates-removed", Severity.WARNING,
+             "a Canary is removed (rollout switched to rolling) or loses a metric gate"),
+    RiskKind("RSK008", "schedule-changed", Severity.INFO,
+             "a cron window is added, removed or changed"),
+    RiskKind("RSK009", "cost-changed", Severity.WARNING,
+             "the projected monthly cost moves by more than `--cost-threshold` (10%); needs specs",
+             "warning up, info down"),
 )}
 
 

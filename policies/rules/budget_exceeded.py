@@ -18,13 +18,6 @@ class BudgetExceeded(Rule):
         Schedules and minimum replicas are what is paid for whether or not traffic comes. A schedule
         change that doubles the bill should fail review, not show up on next month's invoice.
 
-    Example that fires:
-        gpuPools:
-          - {name: h100, gpu: H100-80GB, driverVersion: "550.107.02", maxGPUs: 16, costPerGPUHour: 4.0}
-        models:
-          - {name: llm, pool: h100, gpu: {count: 8, memoryGB: 600}, replicas: {min: 1, max: 2}, ...}
-        budget: {monthlyUSD: 10000}          # 8 GPUs x 730 h x $4 = $23,376
-
     Fix:
         Lower replicas.min or the schedules' replicas, use MIG slices or a cheaper pool, or raise the budget.
     """

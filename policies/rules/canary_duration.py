@@ -23,11 +23,6 @@ class CanaryDuration(Rule):
         A reviewer should know that a change takes 50 minutes to reach half the traffic before approving
         a hotfix that needs to land in ten.
 
-    Example that fires:
-        rollout:
-          strategy: canary
-          canary: {interval: 5m, stepWeight: 10, maxWeight: 50}    # 5 steps x 5 min = 25 min
-
     Fix:
         Informational. Shorten `interval` or raise `stepWeight` if the rollout is too slow.
     """

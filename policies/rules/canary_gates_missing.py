@@ -20,13 +20,6 @@ class CanaryGatesMissing(Rule):
         answers with errors, or ten times slower, is promoted on schedule. A canary with no metrics is a
         slow rolling update.
 
-    Example that fires:
-        models:
-          - name: ranker
-            rollout:
-              strategy: canary
-              canary: {interval: 1m, stepWeight: 10, maxWeight: 50, maxErrorRatePercent: 1}
-
     Fix:
         Set both `maxErrorRatePercent` and `maxLatencyP99Ms` in the rollout block.
     """

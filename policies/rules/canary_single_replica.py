@@ -23,12 +23,6 @@ class CanarySingleReplica(Rule):
         while Flagger swaps primaries; the canary's metrics come from a handful of requests, so the gates
         decide on noise.
 
-    Example that fires:
-        models:
-          - name: ranker
-            replicas: {min: 1, max: 1}
-            rollout: {strategy: canary}
-
     Fix:
         Run at least two replicas, or use `strategy: rolling`.
     """

@@ -17,14 +17,6 @@ class ComputeCapabilityUnsupported(Rule):
         A toolkit older than the architecture has no native code for it and may not be able to JIT for it:
         kernels fail with "no kernel image is available for execution on the device".
 
-    Example that fires:
-        gpuPools:
-          - {name: h100, gpu: H100-80GB, driverVersion: "550.107.02", maxGPUs: 8}
-        models:
-          - name: ranker
-            image: registry.example.com/pytorch:1.12-cuda11.6@sha256:...
-            pool: h100
-
     Fix:
         Rebuild the image on a CUDA version that supports the GPU, or run the model on an older GPU type.
     """

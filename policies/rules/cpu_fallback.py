@@ -18,13 +18,6 @@ class CPUFallback(Rule):
         Where GPU nodes carry the `nvidia.com/gpu` NoSchedule taint (managed Kubernetes), the model gets no
         GPU toleration and never schedules at all. Both are shown on a real scheduler by the e2e tests.
 
-    Example that fires:
-        models:
-          - name: ranker
-            image: registry.example.com/ranker:1.0-cuda12.1@sha256:...
-            pool: a100
-            resources: {cpu: "4", memory: 16Gi}
-
     Fix:
         Add `gpu: {count: 1, memoryGB: <need>}` (or `gpu: {mig: <profile>, memoryGB: <need>}` on a MIG pool).
     """

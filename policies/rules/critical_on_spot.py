@@ -23,14 +23,6 @@ class CriticalOnSpot(Rule):
         Spot GPUs are reclaimed with about 30 s to 2 min of notice, often many at once when a zone runs
         short; reloading the model elsewhere takes minutes. A critical model goes down with them.
 
-    Example that fires:
-        gpuPools:
-          - {name: t4-spot, gpu: T4, driverVersion: "550.90.07", maxGPUs: 8, spot: true}
-        models:
-          - name: checkout-ranker
-            pool: t4-spot
-            priority: critical
-
     Fix:
         Move the model to an on-demand pool, or lower its priority if interruptions are acceptable.
     """

@@ -19,14 +19,6 @@ class CUDADriverTooOld(Rule):
         Below that floor the CUDA runtime refuses to start ("CUDA driver version is insufficient for CUDA
         runtime version"); the server either crashes or, worse, falls back to CPU.
 
-    Example that fires:
-        gpuPools:
-          - {name: a100, gpu: A100-80GB, driverVersion: "520.61.05", maxGPUs: 4}
-        models:
-          - name: ranker
-            image: registry.example.com/pytorch:2.2-cuda12.1@sha256:...
-            pool: a100
-
     Fix:
         Upgrade the pool's driver to at least the toolkit's minimum driver, or use an image built for an
         older CUDA.

@@ -18,14 +18,6 @@ class CUDAMinorCompat(Rule):
         Minor-version compatibility has limits: PTX newer than the driver cannot be JIT-compiled, and some
         features need the newer driver. Kernels shipped as PTX only (common in custom ops) fail at run time.
 
-    Example that fires:
-        gpuPools:
-          - {name: a100, gpu: A100-80GB, driverVersion: "535.104.05", maxGPUs: 4}
-        models:
-          - name: ranker
-            image: registry.example.com/pytorch:2.4-cuda12.4@sha256:...     # CUDA 12.4 wants >= 550.54.14
-            pool: a100
-
     Fix:
         Upgrade the pool's driver to the toolkit's minimum, or build the image for the driver's CUDA.
     """

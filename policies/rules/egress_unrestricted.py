@@ -24,10 +24,6 @@ class EgressUnrestricted(Rule):
         A model server runs third-party code (tokenizers, custom ops, pickle-based weights). With open
         egress, one compromised dependency can send data or weights anywhere on the internet.
 
-    Example that fires:
-        security:
-          egress: {allowAll: true}
-
     Fix:
         List the namespaces and ports the models need under `security.egress.toNamespaces` / `ports`
         (DNS is always allowed).

@@ -24,12 +24,6 @@ class GPUMemoryExceeded(Rule):
         The model loads, then fails with CUDA out-of-memory on the first large batch, or never finishes
         loading; the pod restarts in a loop. A slice too small for the model is the classic MIG mistake.
 
-    Example that fires:
-        models:
-          - name: llm
-            pool: a100            # A100-80GB, MIG mixed
-            gpu: {mig: 1g.10gb, memoryGB: 12}
-
     Fix:
         Request a larger slice (e.g. 2g.20gb) or more GPUs, or quantize the model.
     """

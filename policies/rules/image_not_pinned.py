@@ -26,11 +26,6 @@ class ImageNotPinned(Rule):
         A tag can be moved: the same spec then runs different code on different nodes, a rollback does not
         roll back, and a compromised registry account ships straight to production.
 
-    Example that fires:
-        models:
-          - name: ranker
-            image: registry.example.com/ranker:1.0-cuda12.1
-
     Fix:
         Append the digest: `registry.example.com/ranker:1.0-cuda12.1@sha256:<digest>` (keep the tag for
         readers; the digest wins).

@@ -17,14 +17,6 @@ class MIGProfileUnavailable(Rule):
         The device plugin only advertises the slices the GPUs are cut into. A request for any other profile
         stays Pending forever: the Deployment never becomes available and the rollout times out.
 
-    Example that fires:
-        gpuPools:
-          - {name: a100, gpu: A100-80GB, driverVersion: "550.107.02", mig: {strategy: mixed}, maxGPUs: 4}
-        models:
-          - name: ranker
-            pool: a100
-            gpu: {mig: 1g.5gb, memoryGB: 4}     # 1g.5gb exists on the A100-40GB only
-
     Fix:
         Pick a profile the pool's GPU offers (the finding's hint lists them),
         or move the model to a pool whose GPUs offer it.

@@ -18,12 +18,6 @@ class MIGSlicesExceedGPU(Rule):
         partitioned the same way can offer; and a CUDA process sees a single MIG device, so the extra slices
         are usually wasted. Asking for a bigger profile is almost always what was meant.
 
-    Example that fires:
-        models:
-          - name: llm
-            pool: a100            # A100-80GB, MIG mixed
-            gpu: {mig: 3g.40gb, count: 3, memoryGB: 30}
-
     Fix:
         Request one larger profile (e.g. 7g.80gb) or whole GPUs.
     """

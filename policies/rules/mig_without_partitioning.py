@@ -15,14 +15,6 @@ class MIGWithoutPartitioning(Rule):
         Nodes without MIG advertise whole `nvidia.com/gpu` devices only; the `nvidia.com/mig-<profile>`
         request can never be satisfied and the pods stay Pending.
 
-    Example that fires:
-        gpuPools:
-          - {name: l4, gpu: L4, driverVersion: "550.90.07", maxGPUs: 4}
-        models:
-          - name: ranker
-            pool: l4
-            gpu: {mig: 1g.10gb, memoryGB: 8}
-
     Fix:
         Set the pool's `mig.strategy` to mixed (or single with a profile), or request whole GPUs.
     """

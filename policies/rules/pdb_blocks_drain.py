@@ -17,12 +17,6 @@ class PDBBlocksDrain(Rule):
         Every voluntary eviction is refused: `kubectl drain`, node upgrades and the cluster autoscaler's
         scale-down hang on this model's nodes until someone deletes the PDB by hand.
 
-    Example that fires:
-        models:
-          - name: ranker
-            replicas: {min: 2, max: 6}
-            disruption: {minAvailable: 2}
-
     Fix:
         Use `disruption: {maxUnavailable: 1}`, or a minAvailable below replicas.min.
     """

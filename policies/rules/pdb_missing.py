@@ -23,12 +23,6 @@ class PDBMissing(Rule):
         A node drain or upgrade may then evict all replicas together; with minutes of model load time the
         model is down until they come back.
 
-    Example that fires:
-        models:
-          - name: ranker
-            replicas: {min: 3, max: 6}
-            disruption: {maxUnavailable: "100%"}
-
     Fix:
         Remove `disruption` (the default is maxUnavailable 1) or set a budget that keeps replicas up.
     """

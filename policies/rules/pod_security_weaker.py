@@ -19,9 +19,6 @@ class PodSecurityWeaker(Rule):
         land too. A baseline or privileged namespace admits root containers, host paths and privilege
         escalation next to the models and their weights.
 
-    Example that fires:
-        security: {podSecurity: baseline}
-
     Fix:
         Use `podSecurity: restricted` (the default); waive this rule with a reason if a workload in the
         namespace needs more.

@@ -20,16 +20,6 @@ class PoolCapacityExceeded(Rule):
         Above `maxGPUs` the cluster autoscaler cannot add nodes: replicas stay Pending exactly at peak
         traffic, and a rollout at peak hangs on its surge pod.
 
-    Example that fires:
-        gpuPools:
-          - {name: l4, gpu: L4, driverVersion: "550.90.07", maxGPUs: 4}
-        models:
-          - name: embedder
-            pool: l4
-            gpu: {count: 1, memoryGB: 6}
-            replicas: {min: 1, max: 6}
-            scaling: {prometheus: {serverAddress: http://prometheus:9090, query: up, threshold: 10}}
-
     Fix:
         Raise the pool's `maxGPUs`, lower replicas.max or the schedules' replicas, or move a model to
         another pool.

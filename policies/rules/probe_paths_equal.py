@@ -16,11 +16,6 @@ class ProbePathsEqual(Rule):
         stuck". With one path, a model that is busy or reloading fails liveness and is restarted, or a hung
         process keeps passing readiness.
 
-    Example that fires:
-        models:
-          - name: ranker
-            server: {readinessPath: /health, livenessPath: /health}
-
     Fix:
         Point `readinessPath` at the model-loaded endpoint (e.g. /ready, /v2/health/ready) and
         `livenessPath` at the process health endpoint (e.g. /health, /v2/health/live).

@@ -22,12 +22,6 @@ class ProgressDeadlineTooShort(Rule):
         A rollout that makes no progress for `progressDeadlineSeconds` is marked failed; Flagger and
         `kubectl rollout status` then roll back a version that was only still loading its weights.
 
-    Example that fires:
-        models:
-          - name: llm
-            artifact: {uri: "s3://models/llm", sizeGB: 140, loadMBps: 200}     # about 700 s
-            rollout: {progressDeadlineSeconds: 600}
-
     Fix:
         Remove `rollout.progressDeadlineSeconds` (the default is the startup budget + 300 s) or raise it.
     """

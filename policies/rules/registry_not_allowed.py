@@ -18,12 +18,6 @@ class RegistryNotAllowed(Rule):
         Allowed registries are where images are scanned, signed and mirrored. An image from elsewhere skips
         all of that, and an admission controller that enforces the list will refuse the pods at deploy time.
 
-    Example that fires:
-        security: {allowedRegistries: [registry.example.com]}
-        models:
-          - name: ranker
-            image: docker.io/someone/ranker:1.0@sha256:...
-
     Fix:
         Mirror the image into an allowed registry, or add its registry to the list.
     """

@@ -22,13 +22,6 @@ class ScaleDownTooFast(Rule):
         A GPU replica takes minutes to load its model. Scaling down on a short dip throws that work away and
         the next spike meets cold replicas: latency spikes and flapping.
 
-    Example that fires:
-        models:
-          - name: ranker
-            scaling:
-              prometheus: {serverAddress: http://prometheus:9090, query: up, threshold: 10}
-              scaleDownStabilizationSeconds: 60
-
     Fix:
         Set `scaling.scaleDownStabilizationSeconds` to 300 or more (longer than the model's load time).
     """

@@ -23,12 +23,6 @@ class ScaleToZero(Rule):
         The first request after idle waits for a GPU node, an image pull and the model load: minutes, not
         milliseconds. That is fine for batch scoring, not for an interactive model.
 
-    Example that fires:
-        models:
-          - name: ranker
-            priority: critical
-            replicas: {min: 0, max: 4}
-
     Fix:
         Keep `replicas.min: 1` or more, or give the model `priority: batch` if cold starts are acceptable.
     """

@@ -15,14 +15,6 @@ class ScheduleExceedsMax(Rule):
         KEDA caps every trigger at maxReplicaCount: the window silently gets fewer replicas than planned,
         and the capacity it was sized for never shows up.
 
-    Example that fires:
-        models:
-          - name: ranker
-            replicas: {min: 1, max: 4}
-            scaling:
-              schedules:
-                - {name: peak, timezone: UTC, start: "0 9 * * *", end: "0 17 * * *", replicas: 6}
-
     Fix:
         Raise `replicas.max` to the schedule's replicas, or lower the schedule.
     """

@@ -17,12 +17,6 @@ class SchedulesOverlap(Rule):
         KEDA runs each cron trigger as its own metric and the highest one wins, so overlaps are legal. They
         are often a typo in a cron expression or a time zone, which this note makes visible.
 
-    Example that fires:
-        scaling:
-          schedules:
-            - {name: day, timezone: Europe/Berlin, start: "0 8 * * *", end: "0 20 * * *", replicas: 4}
-            - {name: evening, timezone: Europe/Berlin, start: "0 18 * * *", end: "0 23 * * *", replicas: 6}
-
     Fix:
         Nothing, if intended. Otherwise make one window end where the next starts.
     """

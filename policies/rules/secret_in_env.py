@@ -31,11 +31,6 @@ class SecretInEnv(Rule):
         The spec lives in git and compiles into Deployments anyone with read access to the namespace can
         see. A credential there is leaked to every clone and every CI log.
 
-    Example that fires:
-        models:
-          - name: ranker
-            env: {HF_TOKEN: hf_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}
-
     Fix:
         Remove the value, rotate the credential, and mount it from a Secret (e.g. via an external-secrets
         operator) instead.

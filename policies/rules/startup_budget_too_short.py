@@ -29,12 +29,6 @@ class StartupBudgetTooShort(Rule):
         No other probe runs until the startup probe succeeds, and when its budget runs out the kubelet kills
         the container. A model that needs longer to load is killed mid-load, forever: CrashLoopBackOff.
 
-    Example that fires:
-        models:
-          - name: llm
-            artifact: {uri: "s3://models/llm", sizeGB: 140, loadMBps: 500}     # about 280 s
-            server: {startupSeconds: 120}
-
     Fix:
         Remove `server.startupSeconds` (the default is 2 x the load time + 60 s) or raise it.
     """

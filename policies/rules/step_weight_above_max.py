@@ -15,11 +15,6 @@ class StepWeightAboveMax(Rule):
         The first step already exceeds the weight at which the canary is promoted: it goes from 0 to full
         promotion in one interval, with a single analysis, which defeats the point of a canary.
 
-    Example that fires:
-        rollout:
-          strategy: canary
-          canary: {stepWeight: 60, maxWeight: 50}
-
     Fix:
         Use a step weight well below maxWeight (e.g. 10 with maxWeight 50).
     """

@@ -15,11 +15,6 @@ class TerminationGraceTooShort(Rule):
         On scale-down, rollout or drain the pod gets SIGTERM and, after the grace period, SIGKILL. Requests
         still running then fail: long generations are cut off mid-answer on every deploy.
 
-    Example that fires:
-        models:
-          - name: llm
-            server: {maxRequestSeconds: 120, terminationGraceSeconds: 30}
-
     Fix:
         Remove `server.terminationGraceSeconds` (the default is maxRequestSeconds + 15 s) or raise it.
     """

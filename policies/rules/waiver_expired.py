@@ -16,10 +16,6 @@ class WaiverExpired(Rule):
         Waivers are promises to fix something by a date. Without expiry they become permanent exceptions
         nobody remembers the reason for.
 
-    Example that fires:
-        waivers:
-          - {rule: SEC001, model: legacy, reason: "vendor image, ML-123", expires: 2024-01-31}
-
     Fix:
         Fix the finding and delete the waiver, or renew it with a new date and reason.
     """

@@ -17,10 +17,6 @@ class WaiverUnmatched(Rule):
         A stale waiver silently covers the next real finding of that rule. Delete it once the problem is
         fixed.
 
-    Example that fires:
-        waivers:
-          - {rule: SEC001, model: ranker, reason: "ML-123", expires: 2027-01-31}   # ranker's image is pinned
-
     Fix:
         Delete the waiver.
     """

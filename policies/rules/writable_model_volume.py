@@ -19,11 +19,6 @@ class WritableModelVolume(Rule):
         restart of a single replica brings the same bytes back for the others. Read-only weights are also
         what lets several replicas share one volume.
 
-    Example that fires:
-        models:
-          - name: ranker
-            artifact: {uri: "s3://models/ranker/v1", sizeGB: 2}
-
     Fix:
         Put the weights on a PersistentVolumeClaim (filled by a loader job) and set `artifact.claimName`;
         it is mounted read-only.

@@ -3,7 +3,7 @@
 The control plane is built once (`.tools/kc-bin`, reused by later runs) and started once per session; it is
 stopped at the end of the session, also when a test fails. Only a machine without Go (or without
 `../shared/cluster/` beside the checkout) skips the tier, with a message saying so; with
-SERVESPEC_REQUIRE_TOOLS set (CI), a missing prerequisite fails instead.
+SERVESPEC_REQUIRE_TOOLS set (CI), that skip is a failure (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ def _missing() -> str:
 def cluster(tmp_path_factory):
     missing = _missing()
     if missing:
-        if os.environ.get("SERVESPEC_REQUIRE_TOOLS"):
-            pytest.fail(f"e2e tier cannot run: {missing}")
         pytest.skip(f"e2e tier skipped: {missing}")
     run_dir = tmp_path_factory.mktemp("control-plane")
     try:
