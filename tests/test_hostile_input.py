@@ -200,6 +200,7 @@ def quickstart_with(old: str, new: str) -> str:
 @pytest.mark.parametrize("old,new,message", [
     ("sizeGB: 1.3", "sizeGB: 1e400", "finite number"),
     ("sizeGB: 1.3", "sizeGB: 1e9, loadMBps: 0.001", "longer than a Kubernetes probe"),
+    ("sizeGB: 1.3", "sizeGB: 1.8e305, loadMBps: 10", "longer than a Kubernetes probe"),  # load time: inf
     ("max: 2}", 'max: 2}\n    scaling: {schedules: [{name: s, timezone: UTC, start: "0 9 30 2 *", end: "0 1 * * *", '
                 'replicas: 2}]}', "never fires"),
     ("max: 2}", "max: 1000000000000}", "less than or equal to 2147483647"),

@@ -19,6 +19,9 @@ STARTUP_PERIOD_SECONDS = 10
 PROGRESS_DEADLINE_MARGIN_SECONDS = 300
 """progressDeadlineSeconds = startup budget + 300 s (image pull and scheduling), at least the default 600."""
 
+_BEYOND_ANY_BUDGET = float(2**62)
+"""Load-time estimates are capped here: far above int32 (checks reject that), never infinite."""
+
 TERMINATION_MARGIN_SECONDS = 15
 """terminationGracePeriodSeconds = maxRequestSeconds + 15 s for the endpoint removal to propagate."""
 
@@ -30,8 +33,8 @@ def load_seconds(model: Model) -> float:
 
 def startup_budget_seconds(model: Model) -> int:
     """The startup probe's budget: `server.startupSeconds`, else 60 s + 2 x the load time, in whole periods."""
-    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + math.ceil(load_seconds(model)
-                                                                               * STARTUP_SAFETY_FACTOR)
+    loading = min(load_seconds(model) * STARTUP_SAFETY_FACTOR, _BEYOND_ANY_BUDGET)  # finite for ceil()
+    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + math.ceil(loading)
     return math.ceil(startup / STARTUP_PERIOD_SECONDS) * STARTUP_PERIOD_SECONDS
 
 
