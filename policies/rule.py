@@ -11,7 +11,7 @@ import inspect
 import re
 import textwrap
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Optional
 
 from pydantic import BaseModel, ConfigDict
@@ -144,6 +144,7 @@ class Rule:
         return {heading: textwrap.dedent(body).strip("\n") for heading, body in zip(parts[1::2], parts[2::2])}
 
     @classmethod
+    @cache
     def sections(cls) -> dict[str, str]:
         """The documentation by heading, in DOC_SECTIONS order: the docstring's, and the firing case as
         the example."""

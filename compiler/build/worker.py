@@ -23,7 +23,7 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Optional, Protocol, Sequence
+from typing import Any, BinaryIO, Iterator, Optional, Protocol, Sequence
 
 from servespec.build.validation import SchemaOptions, SchemaProblem, check_objects
 from servespec.build.writer import render_yaml, write_files
@@ -62,16 +62,21 @@ def plan_targets(targets: Sequence[SpecTarget]) -> dict[str, list[Manifest]]:
     return {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
 
 
-def render(manifests: dict[str, list[Manifest]]) -> dict[str, str]:
-    """Output file name -> YAML text, for every object of every tree."""
-    files: dict[str, str] = {}
+def named(manifests: dict[str, list[Manifest]]) -> Iterator[tuple[str, Manifest]]:
+    """(output file name, Manifest) for every object of every tree ("" is the output root)."""
     for tree, items in manifests.items():
         prefix = f"{tree}/" if tree else ""
         for manifest in items:
-            name = prefix + manifest.file_name
-            if name in files:
-                raise InputError(f"two objects would be written to {name}")
-            files[name] = render_yaml(manifest.data)
+            yield prefix + manifest.file_name, manifest
+
+
+def render(manifests: dict[str, list[Manifest]]) -> dict[str, str]:
+    """Output file name -> YAML text, for every object of every tree."""
+    files: dict[str, str] = {}
+    for name, manifest in named(manifests):
+        if name in files:
+            raise InputError(f"two objects would be written to {name}")
+        files[name] = render_yaml(manifest.data)
     return files
 
 
@@ -83,9 +88,8 @@ def check(manifests: dict[str, list[Manifest]], options: Optional[SchemaOptions]
         write_files(directory, files)
     if options is None:
         return Checked(files)
-    named = [(f"{tree}/{m.file_name}" if tree else m.file_name, m.data) for tree, items in manifests.items()
-             for m in items]
-    problems, validator = check_objects(files, named, options, directory)
+    objects = [(name, manifest.data) for name, manifest in named(manifests)]
+    problems, validator = check_objects(files, objects, options, directory)
     return Checked(files, problems, validator)
 
 

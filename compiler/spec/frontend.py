@@ -15,13 +15,16 @@ if TYPE_CHECKING:
     from servespec.spec.resolve import ResolvedFleet
 
 
-def variants(loaded: LoadedSpec, env: Optional[str] = None) -> Iterator[tuple[Optional[str], LoadedSpec]]:
-    """The base spec (name None), then the spec with `env` applied, or with each of its environments applied.
+def variant_names(loaded: LoadedSpec, env: Optional[str] = None) -> list[Optional[str]]:
+    """None (the base spec), then `env`, or else every environment the spec defines."""
+    return [None, *([env] if env is not None else environment_names(loaded.data))]
 
-    The base always comes first: an environment overlays it, so a problem in the base is reported once."""
-    yield None, loaded
-    for name in [env] if env is not None else environment_names(loaded.data):
-        yield name, apply_environment(loaded, name)
+
+def variants(loaded: LoadedSpec, env: Optional[str] = None) -> Iterator[tuple[Optional[str], LoadedSpec]]:
+    """`variant_names` with each overlay applied: the base first (an environment overlays it, so a problem in
+    the base is reported once), then `env` or every environment."""
+    for name in variant_names(loaded, env):
+        yield name, loaded if name is None else apply_environment(loaded, name)
 
 
 def checked_spec(loaded: LoadedSpec) -> FleetSpec:
