@@ -8,6 +8,7 @@ short, and whoever then needs cdk8s gets the error from `load()`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -24,10 +25,9 @@ def load() -> None:
 
 
 def _load_quietly() -> None:
-    try:
+    """`load()`, its error left to the caller's own `load()`, if it still needs cdk8s."""
+    with contextlib.suppress(BaseException):
         load()
-    except BaseException:  # noqa: BLE001 - reported by the caller's own load(), if it still needs cdk8s
-        pass
 
 
 def start() -> None:

@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from servespec.diagnostics import InputError
 from servespec.build.writer import OWNER_MARKER
+from servespec.diagnostics import InputError
 
 
 @dataclass(frozen=True, order=True)

@@ -59,7 +59,7 @@ def _package_dir(version: str) -> Path:
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the kubernetes-validate package is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema" / f"v{version}-local-strict"
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema" / f"v{version}-local-strict"
 
 
 def _kind_file(api_version: str, kind: str) -> str:

@@ -15,6 +15,7 @@ rendering and validation on a thread while cdk8s synthesizes) or `inline` (every
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -231,10 +232,8 @@ class Worker:
         """Reap the child (ending it first if it is still running) or wait for the inline check."""
         if self._pid is not None:
             self._pipe.close()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             os.waitpid(self._pid, 0)
             self._pid = None
             os.unlink(self._spool)
