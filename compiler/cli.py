@@ -369,6 +369,8 @@ def _schema_options(schema_locations: tuple[str, ...], kubernetes_version: str, 
 def _report_schema(result: CompileResult) -> None:
     for problem in result.invalid:
         click.echo(f"error: {problem.render()}", err=True)
+    for problem in result.gated:
+        click.echo(f"warning: {problem.file}: {problem.kind} {problem.name}: {problem.message}", err=True)
     unchecked = Counter(problem.kind for problem in result.unchecked)
     for kind, count in sorted(unchecked.items()):
         click.echo(f"warning: {count} {kind} object(s) not checked: no schema found for {kind}", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from servespec.policies.rule import Rule
 from servespec.policies.rules import (
     budget_exceeded,
+    cache_on_read_only_root,
     canary_duration,
     canary_gates_missing,
     canary_single_replica,
@@ -13,6 +14,7 @@ from servespec.policies.rules import (
     critical_on_spot,
     cuda_driver_too_old,
     cuda_minor_compat,
+    download_without_egress,
     egress_unrestricted,
     gpu_memory_exceeded,
     image_not_pinned,
@@ -24,19 +26,21 @@ from servespec.policies.rules import (
     pod_security_weaker,
     pool_capacity_exceeded,
     probe_paths_equal,
+    probe_ready_before_load,
     progress_deadline_too_short,
     registry_not_allowed,
     scale_down_too_fast,
     scale_to_zero,
+    scaling_metric_not_scraped,
     schedule_exceeds_max,
     schedules_overlap,
     secret_in_env,
+    shm_too_small,
     startup_budget_too_short,
     step_weight_above_max,
     termination_grace_too_short,
     waiver_expired,
     waiver_unmatched,
-    writable_model_volume,
 )
 
 RULE_CLASSES: tuple[type[Rule], ...] = (
@@ -69,8 +73,12 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     registry_not_allowed.RegistryNotAllowed,
     pod_security_weaker.PodSecurityWeaker,
     egress_unrestricted.EgressUnrestricted,
-    writable_model_volume.WritableModelVolume,
     secret_in_env.SecretInEnv,
+    download_without_egress.DownloadWithoutEgress,
+    scaling_metric_not_scraped.ScalingMetricNotScraped,
+    shm_too_small.ShmTooSmall,
+    probe_ready_before_load.ProbeReadyBeforeLoad,
+    cache_on_read_only_root.CacheOnReadOnlyRoot,
     waiver_expired.WaiverExpired,
     waiver_unmatched.WaiverUnmatched,
 )

@@ -107,6 +107,13 @@ def cuda_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple
             yield model, model.cuda, model_path(model, "cuda" if model.spec.cuda else "image")
 
 
+def cuda_origin(model: "ResolvedModel") -> str:
+    """What the model's CUDA version was read from, for messages: "image", or "the vllm 0.9.2 image"."""
+    if model.cuda_source == "runtime" and model.image.version:
+        return f"the {model.server.runtime.name} {'.'.join(map(str, model.image.version))} image"
+    return "image"
+
+
 def server_container(deployment: "Manifest") -> dict[str, Any]:
     """The model server container of a compiled Deployment."""
     container: dict[str, Any] = deployment.data["spec"]["template"]["spec"]["containers"][0]

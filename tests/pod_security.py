@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 ALLOWED_VOLUME_TYPES = {"configMap", "downwardAPI", "emptyDir", "projected", "secret", "csi",
-                        "persistentVolumeClaim", "ephemeral"}
+                        "persistentVolumeClaim", "ephemeral", "image"}
+"""Pod Security Admission's restricted volume allow-list (pod-security-admission policy/check_restrictedVolumes.go);
+`image` since Kubernetes 1.33 (kubernetes/kubernetes#130394, "Allow ImageVolume for Restricted PSA profiles")."""
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
 

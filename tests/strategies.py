@@ -71,12 +71,20 @@ def models(draw, name: str, pool: dict) -> dict:
         model["gpu"] = {"mig": draw(st.sampled_from([p.name for p in gpu.mig_profiles])), "memoryGB": 1}
     elif draw(st.booleans()):
         model["gpu"] = {"count": draw(st.integers(1, 8)), "memoryGB": draw(st.integers(1, int(gpu.memory_gb)))}
+    runtime = draw(st.sampled_from(["custom", "vllm", "triton", "tgi"]))
     if draw(st.booleans()):
-        model["artifact"] = {"uri": f"s3://models/{name}", "sizeGB": draw(st.integers(1, 200)),
-                             "loadMBps": draw(st.integers(10, 2000))}
+        model["artifact"] = draw(artifacts(name, runtime))
+    server: dict = {"runtime": runtime}
     if draw(st.booleans()):
-        model["server"] = {"port": draw(st.integers(1024, 9000)), "maxRequestSeconds": draw(st.integers(1, 600))}
+        server.update({"port": draw(st.integers(1024, 7999)), "maxRequestSeconds": draw(st.integers(1, 600))})
+    if draw(st.booleans()):
+        server["ports"] = [{"name": "admin", "port": draw(st.integers(9300, 9400))}]
+    if draw(st.booleans()):
+        server["args"] = ["--log-level", "info"]
+    model["server"] = server
     scaling: dict = {"schedules": draw(schedules())}
+    if runtime != "custom" and draw(st.booleans()):
+        scaling["target"] = {"metric": "queue", "value": draw(st.integers(1, 64))}
     if draw(st.booleans()):
         scaling["prometheus"] = {"serverAddress": "http://prometheus.monitoring:9090",
                                  "query": f'sum(rate(requests_total{{app="{name}"}}[2m]))',
@@ -97,8 +105,27 @@ def models(draw, name: str, pool: dict) -> dict:
         if model.get("server", {}).get("port") == 9100:
             model["validator"]["port"] = 9200
     if draw(st.booleans()):
-        model["env"] = {"LOG_LEVEL": "info"}
+        model["env"] = {"LOG_LEVEL": "info", "API_KEY": {"secretKeyRef": {"name": f"{name}-api", "key": "key"}}}
+        model["envFrom"] = [{"configMap": f"{name}-settings"}]
     return model
+
+
+@st.composite
+def artifacts(draw, name: str, runtime: str) -> dict:
+    """Weights from a claim, a download (s3, gs, https, or hf where the runtime's image can fetch it) or an
+    image volume."""
+    artifact = {"sizeGB": draw(st.integers(1, 200)), "loadMBps": draw(st.integers(10, 2000))}
+    source = draw(st.sampled_from(["pvc", "download", "image"]))
+    if source == "pvc":
+        return {**artifact, "source": "pvc", "claimName": f"{name}-weights"}
+    if source == "image":
+        return {**artifact, "source": "image", "image": {"reference": f"registry.example.com/w/{name}:1@{DIGEST}"}}
+    schemes = ["s3", "gs", "https"] + (["hf"] if runtime in ("vllm", "tgi") else [])
+    scheme = draw(st.sampled_from(schemes))
+    download = {"egress": {"cidrs": ["52.216.0.0/15"]}, "secretName": f"{name}-reader"}
+    if draw(st.booleans()):
+        download["image"] = f"registry.example.com/rclone:1.68.2@{DIGEST}"
+    return {**artifact, "source": "download", "uri": f"{scheme}://models/{name}", "download": download}
 
 
 @st.composite

@@ -34,7 +34,7 @@ def test_examples_are_lint_clean_down_to_warnings(example):
 def test_agency_is_production_clean_with_its_documented_waivers():
     code, output = run_cli("lint", "examples/agency.yaml", "--policy", "production", "--fail-on", "warning")
     assert code == 0, output
-    assert "2 waived" in output and "waiver: low-traffic internal queue" in output
+    assert "1 waived" in output and "waiver: low-traffic internal queue" in output
 
 
 def test_there_are_enough_lint_examples():
@@ -61,7 +61,7 @@ def test_fail_on_warning_and_info():
     spec = "examples/invalid/canary-without-gates.yaml"
     assert run_cli("lint", spec)[0] == 0
     assert run_cli("lint", spec, "--fail-on", "warning")[0] == 1
-    assert run_cli("lint", "examples/quickstart.yaml", "--fail-on", "info")[0] == 1
+    assert run_cli("lint", "examples/operations-guide.yaml", "--fail-on", "info")[0] == 1
 
 
 def test_production_pack_turns_warnings_into_errors():
@@ -87,7 +87,8 @@ def test_json_report():
     assert code == 1 and report["passed"] is False
     assert report["summary"] == {"error": 1, "warning": 3, "info": 0, "waived": 1}
     waived = [f for f in report["findings"] if f["waived"]]
-    assert waived == [{**waived[0], "rule": "SEC005", "waiverReason": "PVC migration (ML-12)", "line": 15}]
+    assert waived == [{**waived[0], "rule": "SRV005", "waiverReason": "image moves TORCH_HOME in 2.0 (ML-12)",
+                       "line": 16}]
 
 
 def _all_lint_examples() -> list[str]:
@@ -131,19 +132,20 @@ def test_junit_report():
     cases = suite.findall("testcase")
     assert len(cases) == 2 * (len(RULES) + 1)
     failed = sorted(case.get("name") for case in cases if case.find("failure") is not None)
-    assert failed == ["SEC001 image-not-pinned", "SEC002 registry-not-allowed", "SEC006 secret-in-env"]
-    assert suite.get("failures") == "3" and suites.get("tests") == str(len(cases))
+    assert failed == ["SEC001 image-not-pinned", "SEC002 registry-not-allowed", "SEC006 secret-in-env",
+                      "SRV005 cache-on-read-only-root"]
+    assert suite.get("failures") == "4" and suites.get("tests") == str(len(cases))
 
 
 def test_github_annotations():
-    _code, output = run_cli("lint", "examples/invalid/insecure.yaml", "--format", "github")
+    _code, output = run_cli("lint", "examples/invalid/insecure.yaml", "examples/operations-guide.yaml",
+                            "--format", "github")
     lines = output.splitlines()
-    assert ("::error file=examples/invalid/insecure.yaml,line=20,col=21,title=SEC006 secret-in-env::"
-            "environment variable HF_TOKEN of 'chat' looks like a secret") in lines[-2] or any(
-        line.startswith("::error file=examples/invalid/insecure.yaml,line=20,col=21,title=SEC006 secret-in-env::")
-        for line in lines)
-    assert any(line.startswith("::notice file=") for line in lines)
-    assert lines[-1].startswith("3 errors")
+    assert any(line.startswith("::error file=examples/invalid/insecure.yaml,line=21,col=21,title=SEC006 "
+                               "secret-in-env::environment variable HF_TOKEN of 'chat' looks like a secret")
+               for line in lines)
+    assert any(line.startswith("::notice file=examples/operations-guide.yaml") for line in lines)
+    assert lines[-1].startswith("4 errors")
     assert "hf_QmVh" not in output
 
 
@@ -229,7 +231,7 @@ def test_custom_json_schema_rule_fires_on_compiled_manifests_and_can_be_waived(t
         """)
     code, output = run_cli("lint", "examples/operations-guide.yaml", "examples/agency.yaml", "--policy", pack)
     assert code == 1
-    assert ("examples/operations-guide.yaml:23:5: error: every Deployment needs a team label: Deployment sentiment: "
+    assert ("examples/operations-guide.yaml:24:5: error: every Deployment needs a team label: Deployment sentiment: "
             "'team' is a required property (at metadata/labels) [ACME001 team-label]") in output
     assert "agency.yaml" not in output.split("ACME001")[0].splitlines()[-1]   # agency sets the label
     spec = (ROOT / "examples/operations-guide.yaml").read_text() + textwrap.dedent("""\

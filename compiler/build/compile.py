@@ -45,12 +45,18 @@ class CompileResult:
 
     @property
     def ok(self) -> bool:
-        """No object is invalid (objects with no schema to check against are only reported)."""
+        """No object is invalid (objects with no schema to check against, or using a feature gate, are only
+        reported)."""
         return not self.invalid
 
     @property
     def invalid(self) -> list[SchemaProblem]:
-        return [p for p in self.problems if p.status != "missing-schema"]
+        return [p for p in self.problems if p.status not in ("missing-schema", "feature-gate")]
+
+    @property
+    def gated(self) -> list[SchemaProblem]:
+        """Objects using a feature that is behind a feature gate, off by default, in the target version."""
+        return [p for p in self.problems if p.status == "feature-gate"]
 
     @property
     def unchecked(self) -> list[SchemaProblem]:

@@ -29,7 +29,7 @@ _SHARED_REF = "/api/_definitions.json#"
 
 @dataclass(frozen=True, order=True)
 class SchemaProblem:
-    """One object that failed validation; `status` is invalid, error or missing-schema."""
+    """One object that failed a check; `status` is invalid, error, missing-schema or feature-gate."""
 
     file: str
     kind: str
@@ -229,6 +229,39 @@ class BuiltinValidator:
         return problems
 
 
+GATED_FEATURES = (("image volume", "ImageVolume", (1, 31), (1, 35)),)
+"""(feature, feature gate, first Kubernetes version with it (alpha), first with it on by default).
+Image volumes: alpha in v1.31, beta and enabled by default in v1.35 (kubernetes.io/docs/tasks/
+configure-pod-container/image-volumes, "FEATURE STATE: Kubernetes v1.35 [beta] (enabled by default)")."""
+
+
+def _uses_image_volume(data: dict[str, Any]) -> bool:
+    template = data.get("spec", {}).get("template", {}).get("spec", {})
+    return any("image" in volume for volume in template.get("volumes", []))
+
+
+def feature_problems(objects: list[tuple[str, dict[str, Any]]], kubernetes_version: str) -> list[SchemaProblem]:
+    """Objects using a feature `kubernetes_version` lacks ("invalid") or has behind a feature gate that is
+    off by default ("feature-gate", a warning)."""
+    version = tuple(int(part) for part in kubernetes_version.split(".")[:2])
+    problems = []
+    for name, data in objects:
+        if not _uses_image_volume(data):
+            continue
+        feature, gate, first, default_on = GATED_FEATURES[0]
+        kind, object_name = data["kind"], data["metadata"]["name"]
+        if version < first:
+            problems.append(SchemaProblem(name, kind, object_name, "invalid",
+                                          f"{feature}s need Kubernetes {first[0]}.{first[1]} or later "
+                                          f"(--kubernetes-version {kubernetes_version})"))
+        elif version < default_on:
+            problems.append(SchemaProblem(name, kind, object_name, "feature-gate",
+                                          f"{feature}s are off by default before Kubernetes {default_on[0]}."
+                                          f"{default_on[1]}: Kubernetes {kubernetes_version} needs the {gate} "
+                                          "feature gate on the API server and kubelets"))
+    return problems
+
+
 @dataclass(frozen=True)
 class SchemaOptions:
     """How compiled objects are checked: kubeconform if found (else built in), extra schema locations."""
@@ -246,6 +279,12 @@ def check_objects(files: dict[str, str], objects: list[tuple[str, dict[str, Any]
     else a temporary copy."""
     if not options.enabled:
         return [], "off"
+    problems, validator = _check_schemas(files, objects, options, directory)
+    return sorted(problems + feature_problems(objects, options.kubernetes_version)), validator
+
+
+def _check_schemas(files: dict[str, str], objects: list[tuple[str, dict[str, Any]]], options: SchemaOptions,
+                   directory: Optional[Path]) -> tuple[list[SchemaProblem], str]:
     binary = find_kubeconform() if options.use_kubeconform else None
     if binary is None:
         validator = BuiltinValidator(list(options.schema_locations), options.kubernetes_version)

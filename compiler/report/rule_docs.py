@@ -80,7 +80,8 @@ def catalogue_markdown() -> str:
 
 
 CATEGORY_TITLES = {"gpu": "GPU and drivers", "lifecycle": "lifecycle", "scaling": "scaling", "rollout": "rollout",
-                   "placement": "placement and cost", "security": "security", "waivers": "waivers"}
+                   "placement": "placement and cost", "security": "security", "serving": "serving engines and weights",
+                   "waivers": "waivers"}
 
 
 def rule_table_markdown() -> str:

@@ -1,4 +1,157 @@
-"""Where things are inside a model server's container, shared by the Deployment emitter and the rules."""
+"""The model server container as the spec and its runtime preset define it: command line, named ports,
+probe paths, metrics endpoint, writable caches, shared memory and the weights download. Shared by the
+Deployment emitter, the checks and the rules, so all of them read one answer."""
 
-MODEL_DIR = "/models"
-"""The model volume's mount path, also passed to the server as $MODEL_DIR."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from servespec.catalog.downloads import default_download
+from servespec.catalog.runtimes import HTTP_PORT_NAME, RUNTIMES, Runtime
+from servespec.spec.paths import CACHE_DIR, MODEL_DIR
+
+if TYPE_CHECKING:
+    from servespec.spec.model import Model
+
+CACHE_PATHS = {
+    "HOME": CACHE_DIR,
+    "XDG_CACHE_HOME": CACHE_DIR,
+    "HF_HOME": f"{CACHE_DIR}/huggingface",
+    "HUGGINGFACE_HUB_CACHE": f"{CACHE_DIR}/huggingface/hub",
+    "TRITON_CACHE_DIR": f"{CACHE_DIR}/triton",
+    "TORCHINDUCTOR_CACHE_DIR": f"{CACHE_DIR}/torchinductor",
+    "VLLM_CACHE_ROOT": f"{CACHE_DIR}/vllm",
+}
+"""Where each cache variable of a preset points, all inside the cache volume."""
+
+WRITABLE_DIRS = ("/tmp", CACHE_DIR, "/dev/shm")
+"""Writable mounts of the server container; the root file system is read-only."""
+
+SHM_PER_GPU_GI = 2
+"""Default /dev/shm: 2Gi per GPU of the replica (vLLM's Kubernetes guide uses 2Gi for one GPU; NCCL's
+shared-memory transport between tensor-parallel ranks needs more with every rank)."""
+
+SHM_MIN_PER_GPU_GI = 1
+"""Below 1Gi per GPU, tensor-parallel NCCL runs out of shared memory (TGI README, "A note on Shared Memory":
+1 GB for sharding)."""
+
+
+@dataclass(frozen=True)
+class DownloadStep:
+    """The init container fetching the weights into the model volume."""
+
+    image: str
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    secret_name: Optional[str]
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    """Everything about the server container that the spec and its preset decide together."""
+
+    runtime: Runtime
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    ports: tuple[tuple[str, int], ...]
+    """(name, container port), `http` first."""
+    readiness_path: str
+    liveness_path: str
+    metrics: Optional[tuple[str, str]]
+    """(port name, path) of the Prometheus endpoint; None: nothing to scrape."""
+    warmup_seconds: int
+    cache_env: tuple[tuple[str, str], ...]
+    shm_size: str
+    download: Optional[DownloadStep]
+
+    @property
+    def http_port(self) -> int:
+        return self.ports[0][1]
+
+    def port(self, name: str) -> Optional[int]:
+        return next((number for port_name, number in self.ports if port_name == name), None)
+
+    @property
+    def metrics_port_number(self) -> Optional[int]:
+        return self.port(self.metrics[0]) if self.metrics else None
+
+
+def runtime_of(model: Model) -> Runtime:
+    return RUNTIMES[model.server.runtime]
+
+
+def gpu_count(model: Model) -> int:
+    return model.gpu.count if model.gpu else 0
+
+
+def warmup_seconds(model: Model) -> int:
+    """The engine's warm-up after loading: `server.warmupSeconds`, else the preset's."""
+    given = model.server.warmup_seconds
+    return given if given is not None else runtime_of(model).warmup_seconds
+
+
+def preset_args(model: Model, ports: dict[str, int]) -> tuple[str, ...]:
+    """The preset's own arguments, filled from the spec."""
+    runtime = runtime_of(model)
+    values = {"model_dir": MODEL_DIR, "name": model.name, "gpus": str(max(1, gpu_count(model))),
+              **{name: str(number) for name, number in ports.items()}}
+    template = runtime.args + (runtime.multi_gpu_args if gpu_count(model) > 1 else ())
+    return tuple(arg.format(**values) for arg in template)
+
+
+def server_ports(model: Model) -> tuple[tuple[str, int], ...]:
+    """The preset's ports with `server.port` as the http port, then the spec's extra ports."""
+    runtime = runtime_of(model)
+    ports = dict(runtime.ports)
+    if model.server.port is not None:
+        ports[HTTP_PORT_NAME] = model.server.port
+    return tuple(ports.items()) + tuple((extra.name, extra.port) for extra in model.server.ports)
+
+
+def download_step(model: Model) -> Optional[DownloadStep]:
+    """The init container of `artifact.source: download`; None for other sources (or no usable default,
+    which the checks report)."""
+    artifact = model.artifact
+    if artifact is None or artifact.source != "download" or artifact.uri is None:
+        return None
+    given = artifact.download
+    try:
+        default = default_download(artifact.uri, MODEL_DIR)
+    except ValueError:
+        if given is None or given.image is None:
+            return None
+        default = None
+    image = (given.image if given and given.image else None) or (default.image if default else None)
+    if image is None and runtime_of(model).ships_huggingface_hub:
+        image = model.image
+    if image is None:
+        return None
+    command = given.command if given and given.command is not None else (default.command if default else ())
+    args = given.args if given and given.args is not None else (default.args if default else ())
+    return DownloadStep(image, tuple(command), tuple(args), given.secret_name if given else None)
+
+
+def server_plan(model: Model) -> ServerPlan:
+    """The server container of `model`, preset defaults filled in."""
+    runtime = runtime_of(model)
+    server = model.server
+    ports = server_ports(model)
+    metrics: Optional[tuple[str, str]] = None
+    if runtime.metrics_port or server.metrics_path:
+        metrics = (server.metrics_port or runtime.metrics_port or HTTP_PORT_NAME,
+                   server.metrics_path or runtime.metrics_path)
+    gpus = max(1, gpu_count(model))
+    return ServerPlan(
+        runtime=runtime,
+        command=tuple(server.command) if server.command is not None else runtime.command,
+        args=preset_args(model, dict(ports)) + tuple(server.args),
+        ports=ports,
+        readiness_path=server.readiness_path or runtime.readiness_path,
+        liveness_path=server.liveness_path or runtime.liveness_path,
+        metrics=metrics,
+        warmup_seconds=warmup_seconds(model),
+        cache_env=tuple((name, CACHE_PATHS[name]) for name in runtime.cache_env),
+        shm_size=server.shm_size or f"{SHM_PER_GPU_GI * gpus}Gi",
+        download=download_step(model),
+    )

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import math
 
+from servespec.catalog.downloads import DEFAULT_PULL_RATE_MBPS, DEFAULT_RATE_MBPS
+from servespec.spec.container import warmup_seconds
 from servespec.spec.model import Model
 
 STARTUP_SAFETY_FACTOR = 2.0
 """The startup probe allows twice the estimated weight-load time ..."""
 
 STARTUP_BASE_SECONDS = 60
-"""... plus 60 s for process start and CUDA initialisation."""
+"""... plus 60 s for process start and CUDA initialisation, plus the engine's warm-up."""
 
 STARTUP_PERIOD_SECONDS = 10
 """Startup probe period; failureThreshold = ceil(budget / period)."""
 
 PROGRESS_DEADLINE_MARGIN_SECONDS = 300
-"""progressDeadlineSeconds = startup budget + 300 s (image pull and scheduling), at least the default 600."""
+"""progressDeadlineSeconds = weights delivery + startup budget + 300 s (image pull and scheduling), at least
+the default 600."""
 
 _BEYOND_ANY_BUDGET = float(2**62)
 """Load-time estimates are capped here: far above int32 (checks reject that), never infinite."""
@@ -27,21 +30,41 @@ TERMINATION_MARGIN_SECONDS = 15
 
 
 def load_seconds(model: Model) -> float:
-    """Estimated time to load the weights: size / load rate (0 without an artifact)."""
+    """Estimated time to read the weights from the model volume into the GPU: size / load rate (0 without
+    an artifact)."""
     return model.artifact.size_gb * 1000 / model.artifact.load_mbps if model.artifact else 0.0
 
 
+def delivery_seconds(model: Model) -> float:
+    """Estimated time to bring the weights to the node before the server starts: the download (init
+    container) or the image volume pull; 0 for a PersistentVolumeClaim. The startup probe does not run yet
+    then, so this counts towards the progress deadline only."""
+    artifact = model.artifact
+    if artifact is None:
+        return 0.0
+    if artifact.source == "download":
+        rate = artifact.download.rate_mbps if artifact.download else DEFAULT_RATE_MBPS
+    elif artifact.source == "image":
+        rate = artifact.image.pull_mbps if artifact.image else DEFAULT_PULL_RATE_MBPS
+    else:
+        return 0.0
+    return min(artifact.size_gb * 1000 / rate, _BEYOND_ANY_BUDGET)
+
+
 def startup_budget_seconds(model: Model) -> int:
-    """The startup probe's budget: `server.startupSeconds`, else 60 s + 2 x the load time, in whole periods."""
+    """The startup probe's budget: `server.startupSeconds`, else 60 s + the engine's warm-up + 2 x the load
+    time, in whole periods."""
     loading = min(load_seconds(model) * STARTUP_SAFETY_FACTOR, _BEYOND_ANY_BUDGET)  # finite for ceil()
-    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + math.ceil(loading)
+    startup = model.server.startup_seconds or STARTUP_BASE_SECONDS + warmup_seconds(model) + math.ceil(loading)
     return math.ceil(startup / STARTUP_PERIOD_SECONDS) * STARTUP_PERIOD_SECONDS
 
 
 def progress_deadline_seconds(model: Model) -> int:
-    """Deployment progressDeadlineSeconds: the override, else the startup budget + 300 s, at least 600."""
+    """Deployment progressDeadlineSeconds: the override, else delivery + the startup budget + 300 s, at least
+    600."""
+    delivery = math.ceil(delivery_seconds(model))
     return (model.rollout.progress_deadline_seconds
-            or max(600, startup_budget_seconds(model) + PROGRESS_DEADLINE_MARGIN_SECONDS))
+            or max(600, delivery + startup_budget_seconds(model) + PROGRESS_DEADLINE_MARGIN_SECONDS))
 
 
 def termination_grace_seconds(model: Model) -> int:

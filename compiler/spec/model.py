@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from pydantic.alias_generators import to_camel
 
+from servespec.catalog.downloads import DEFAULT_PULL_RATE_MBPS, DEFAULT_RATE_MBPS
+from servespec.spec.paths import MODEL_DIR
 from servespec.spec.types import (
+    CIDR,
     INT32_MAX,
     Cron,
     CudaVersion,
     DNSLabel,
     DriverVersion,
     Duration,
+    EnvName,
     ImageReference,
     IntOrPercent,
     LabelKey,
@@ -121,39 +125,148 @@ class GPURequest(SpecModel):
 
 
 class Resources(SpecModel):
-    """CPU and memory per replica (the model server container)."""
+    """CPU, memory and local disk per replica (the model server container)."""
 
     cpu: Quantity = Field(description='CPU request, e.g. "4" or 500m. No CPU limit is set (no throttling).')
     memory: Quantity = Field(description="Memory request, e.g. 20Gi.")
     memory_limit: Optional[Quantity] = Field(default=None, description="Memory limit. Default: 1.2 x request.")
+    ephemeral_storage: Optional[Quantity] = Field(
+        default=None, description="Local disk request (ephemeral-storage). Default: the sum of the pod's "
+                                  "disk-backed scratch volumes (weights download, caches, /tmp).")
+
+
+class DownloadEgress(SpecModel):
+    """Where the download may connect: the NetworkPolicy egress of the model's pods gains exactly this."""
+
+    cidrs: list[CIDR] = Field(
+        default_factory=list, description="IP ranges of the store, e.g. the S3 prefix list or a proxy.")
+    namespaces: list[DNSLabel] = Field(default_factory=list,
+                                       description="In-cluster namespaces serving the weights (a proxy, MinIO).")
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=lambda: [443],
+                                                               description="TCP ports of the store.")
+
+
+class Download(SpecModel):
+    """The init container that fetches `uri` before the server starts."""
+
+    image: Optional[ImageReference] = Field(
+        default=None, description="Downloader image. Default: rclone for s3://, gs:// and https://; the "
+                                  "server's own image for hf:// with the vllm and tgi runtimes.")
+    command: Optional[list[str]] = Field(default=None, description="Downloader command (with `image`).")
+    args: Optional[list[str]] = Field(default=None, description="Downloader arguments (with `image`).")
+    secret_name: Optional[DNSLabel] = Field(
+        default=None, description="Secret whose keys become the downloader's environment (credentials, "
+                                  "e.g. AWS_ACCESS_KEY_ID or HF_TOKEN); only the init container sees it.")
+    rate_mbps: float = Field(alias="rateMBps", default=DEFAULT_RATE_MBPS, gt=0,
+                             description="Download rate in MB/s; sets the progress deadline.")
+    egress: DownloadEgress = Field(default_factory=DownloadEgress, description="Where the download connects.")
+
+
+class ImageVolume(SpecModel):
+    """The weights as an OCI image or artifact, mounted read-only as a Kubernetes image volume."""
+
+    reference: ImageReference = Field(description="Image or artifact holding the weights.")
+    pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field(default="IfNotPresent",
+                                                                      description="Image volume pull policy.")
+    pull_mbps: float = Field(alias="pullMBps", default=DEFAULT_PULL_RATE_MBPS, gt=0,
+                             description="Pull rate in MB/s; sets the progress deadline.")
 
 
 class Artifact(SpecModel):
-    """Where the model weights come from and how fast they load."""
+    """Where the model weights come from, how they reach the pod, and how fast they load."""
 
-    uri: str = Field(min_length=1, description="Location of the weights, e.g. s3://models/sentiment/v1.2.0.")
+    source: Literal["pvc", "download", "image"] = Field(
+        description="pvc: an existing PersistentVolumeClaim (`claimName`); download: an init container "
+                    "fetches `uri` into a scratch volume; image: an image volume (`image`). All three are "
+                    f"mounted read-only at {MODEL_DIR}.")
+    uri: Optional[str] = Field(default=None, min_length=1,
+                               description="Location of the weights: s3://, gs://, hf://org/repo[@revision] or "
+                                           "https://. Required for `download`.")
     size_gb: float = Field(alias="sizeGB", gt=0, description="Size of the weights in GB.")
     load_mbps: float = Field(alias="loadMBps", default=200.0, gt=0,
-                             description="Load rate in MB/s (download plus load to GPU).")
-    claim_name: Optional[DNSLabel] = Field(
-        default=None, description="PersistentVolumeClaim holding the weights, mounted read-only at /models. "
-                                  "Default: an emptyDir the server downloads `uri` into.")
+                             description="Rate the server reads the weights from the volume into GPU memory, "
+                                         "in MB/s; sets the startup probe budget.")
+    claim_name: Optional[DNSLabel] = Field(default=None,
+                                           description="With source pvc: the claim holding the weights.")
+    download: Optional[Download] = Field(default=None, description="With source download: how to fetch.")
+    image: Optional[ImageVolume] = Field(default=None, description="With source image: the image.")
+
+
+class NamedPort(SpecModel):
+    """An extra container port."""
+
+    name: DNSLabel = Field(max_length=15, description="Port name (at most 15 characters).")
+    port: int = Field(ge=1, le=65535, description="Container port.")
 
 
 class Server(SpecModel):
-    """The model server's HTTP interface."""
+    """The model server: its engine, command line, ports, probes and request length."""
 
-    port: int = Field(default=8000, ge=1, le=65535, description="Container port serving inference.")
-    readiness_path: str = Field(default="/ready", pattern=r"^/", description="Answers 200 once the model is loaded.")
-    liveness_path: str = Field(default="/health", pattern=r"^/",
-                               description="Answers 200 while the process is healthy.")
+    runtime: Literal["vllm", "triton", "tgi", "custom"] = Field(
+        default="custom", description="Inference engine. A preset (vllm, triton, tgi) fills the command, "
+                                      "ports, probes, caches and metrics (docs/runtimes.md); custom: none of it.")
+    command: Optional[list[str]] = Field(default=None, description="Container command; replaces the preset's.")
+    args: list[str] = Field(default_factory=list,
+                            description="Arguments, appended to the preset's (custom: the whole argument list).")
+    port: Optional[int] = Field(default=None, ge=1, le=65535,
+                                description="Container port serving inference (the `http` port). Default: 8000.")
+    ports: list[NamedPort] = Field(default_factory=list, description="Extra named container ports.")
+    readiness_path: Optional[str] = Field(default=None, pattern=r"^/",
+                                          description="Answers 200 once the model is loaded. Default: the "
+                                                      "preset's (custom: /ready).")
+    liveness_path: Optional[str] = Field(default=None, pattern=r"^/",
+                                         description="Answers 200 while the process is healthy. Default: the "
+                                                     "preset's (custom: /health).")
+    metrics_path: Optional[str] = Field(default=None, pattern=r"^/",
+                                        description="Prometheus metrics path. Default: the preset's (custom: "
+                                                    "no metrics unless set).")
+    metrics_port: Optional[DNSLabel] = Field(default=None, description="Name of the port serving metrics. "
+                                                                       "Default: the preset's, else `http`.")
+    warmup_seconds: Optional[int] = Field(default=None, ge=0, le=86400,
+                                          description="Engine warm-up after loading (CUDA graphs, compilation), "
+                                                      "added to the startup budget. Default: the preset's.")
+    shm_size: Optional[Quantity] = Field(default=None, description="Size of /dev/shm (memory-backed). Default: "
+                                                                   "2Gi per GPU of the replica.")
     max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15,
                                      description="Longest request; sets the termination grace.")
     startup_seconds: Optional[int] = Field(
-        default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the artifact load time "
-                                                   "+ 60 s, rounded up to 10 s.")
+        default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the weight load time "
+                                                   "+ the warm-up + 60 s, rounded up to 10 s.")
     termination_grace_seconds: Optional[int] = Field(
         default=None, ge=0, le=86400, description="terminationGracePeriodSeconds. Default: maxRequestSeconds + 15.")
+
+
+class KeyRef(SpecModel):
+    """One key of a Secret or ConfigMap."""
+
+    name: DNSLabel = Field(description="Name of the Secret or ConfigMap.")
+    key: str = Field(min_length=1, pattern=r"^[-._a-zA-Z0-9]+$", description="Key within it.")
+
+
+class EnvValueFrom(SpecModel):
+    """An environment value read from a Secret or a ConfigMap (set exactly one)."""
+
+    secret_key_ref: Optional[KeyRef] = Field(default=None, description="A Secret key.")
+    config_map_key_ref: Optional[KeyRef] = Field(default=None, description="A ConfigMap key.")
+
+
+def _env_value_kind(value: Any) -> str:
+    return ENV_REFERENCE_TAG if isinstance(value, (dict, EnvValueFrom)) else "str"
+
+
+ENV_REFERENCE_TAG = "EnvValueFrom"
+"""The union tag pydantic puts in error locations of a non-literal env value (dropped from spec paths)."""
+
+EnvValue = Annotated[Union[Annotated[str, Tag("str")], Annotated[EnvValueFrom, Tag(ENV_REFERENCE_TAG)]],
+                     Discriminator(_env_value_kind)]
+"""A literal value, or a reference to a Secret or ConfigMap key (only the matching branch reports errors)."""
+
+
+class EnvFromSource(SpecModel):
+    """Every key of a Secret or ConfigMap as environment variables (set exactly one)."""
+
+    secret: Optional[DNSLabel] = Field(default=None, description="Secret name.")
+    config_map: Optional[DNSLabel] = Field(default=None, description="ConfigMap name.")
 
 
 class Replicas(SpecModel):
@@ -161,6 +274,16 @@ class Replicas(SpecModel):
 
     min: int = Field(default=1, ge=0, le=INT32_MAX, description="Fewest replicas (0 allows scale to zero).")
     max: int = Field(default=1, ge=1, le=INT32_MAX, description="Most replicas.")
+
+
+class ScalingTarget(SpecModel):
+    """Scale on the engine's own load metric (KEDA prometheus trigger on the model's pods)."""
+
+    metric: str = Field(min_length=1, description="queue (requests waiting), running (requests being "
+                                                   "served) or kvCache (KV-cache use, 0-1; vllm), as the "
+                                                   "runtime offers (docs/runtimes.md).")
+    value: float = Field(gt=0, description="Target value per replica.")
+    activation_value: float = Field(default=0.0, ge=0, description="Value above which scaling from zero starts.")
 
 
 class PrometheusTrigger(SpecModel):
@@ -186,7 +309,9 @@ class Schedule(SpecModel):
 class Scaling(SpecModel):
     """Autoscaling (KEDA ScaledObject)."""
 
-    prometheus: Optional[PrometheusTrigger] = Field(default=None, description="Metric trigger.")
+    target: Optional[ScalingTarget] = Field(default=None, description="Engine metric trigger (a runtime "
+                                                                     "preset or `server.metricsPath`).")
+    prometheus: Optional[PrometheusTrigger] = Field(default=None, description="Raw PromQL trigger.")
     schedules: list[Schedule] = Field(default_factory=list, description="Cron windows.")
     scale_down_stabilization_seconds: int = Field(default=300, ge=0, le=3600,
                                                   description="HPA scale-down stabilization window.")
@@ -271,8 +396,11 @@ class Model(SpecModel):
     resources: Resources = Field(description="CPU and memory per replica.")
     artifact: Optional[Artifact] = Field(default=None, description="Model weights; sets the startup budget.")
     server: Server = Field(default_factory=Server, description="Server port, probe paths and request length.")
-    env: dict[str, str] = Field(default_factory=dict, description="Environment variables of the server "
-                                                                 "(use Secrets for credentials).")
+    env: dict[EnvName, EnvValue] = Field(
+        default_factory=dict, description="Environment variables of the server: a literal, or "
+                                          "{secretKeyRef: {name, key}} / {configMapKeyRef: {name, key}}.")
+    env_from: list[EnvFromSource] = Field(default_factory=list,
+                                          description="Secrets and ConfigMaps whose keys all become variables.")
     replicas: Replicas = Field(default_factory=Replicas, description="Replica bounds.")
     scaling: Scaling = Field(default_factory=Scaling, description="Autoscaling triggers and schedules.")
     rollout: Rollout = Field(default_factory=Rollout, description="Rollout strategy.")
@@ -284,9 +412,14 @@ class Model(SpecModel):
 
 
 class Monitoring(SpecModel):
-    """Fleet-wide alerting."""
+    """Fleet-wide alerting and scraping."""
 
     gpu_alerts: bool = Field(default=True, description="Emit a PrometheusRule with GPU alerts on DCGM metrics.")
+    namespace: DNSLabel = Field(default="monitoring", description="Namespace Prometheus runs in: the "
+                                                                  "NetworkPolicy lets it scrape the metrics port.")
+    prometheus_address: str = Field(default="http://prometheus-operated.monitoring.svc:9090", min_length=1,
+                                    description="Prometheus URL KEDA queries for `scaling.target`.")
+    pod_monitors: bool = Field(default=True, description="Emit a PodMonitor for every model with metrics.")
 
 
 class Budget(SpecModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from servespec.diagnostics import Diagnostic, SpecError, suggest
 from servespec.spec.loader import SourceMap, SpecPath
-from servespec.spec.model import FleetSpec
+from servespec.spec.model import ENV_REFERENCE_TAG, FleetSpec
 
 
 def parse_fleet(data: dict[str, Any], source_map: SourceMap) -> FleetSpec:
@@ -44,7 +44,7 @@ def _data_path(loc: tuple[str | int, ...]) -> SpecPath:
     """Drop the parts of a pydantic location that name union members rather than data keys."""
     path: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and (part in {"int", "str", "float", "bool"}
+        if isinstance(part, str) and (part in {"int", "str", "float", "bool", ENV_REFERENCE_TAG}
                                       or part.startswith(("function-", "constrained-", "literal["))):
             continue
         path.append(part)
@@ -61,7 +61,9 @@ def _diagnostic(error: dict[str, Any], path: SpecPath, source_map: SourceMap, mo
         return source_map.diagnostic(path, f"unknown key {path[-1]!r}", key=True,
                                      hint=suggest(str(path[-1]), known) or _allowed(known))
     if kind == "missing":
-        return source_map.diagnostic(path, f"missing required key {name!r}")
+        required = _required_names(model, path[len(at):-1])
+        return source_map.diagnostic(path, f"missing required key {name!r}",
+                                     hint=f"this mapping needs: {', '.join(required)}" if len(required) > 1 else "")
     if path and path[-1] == "[key]":
         key = error.get("input")
         return source_map.diagnostic(path[:-1] + (str(key),), f"key {key!r}: {_message(error)}", key=True)
@@ -100,17 +102,31 @@ def _field_names(model: Any, path: SpecPath) -> list[str]:
     return []
 
 
+def _required_names(model: Any, path: SpecPath) -> list[str]:
+    """The required keys of the mapping at `path` of a `model` document."""
+    for part in path:
+        model = _step(model, part)
+        if model is None:
+            return []
+    model = _unwrap(model)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [field.alias or name for name, field in model.model_fields.items() if field.is_required()]
+    return []
+
+
 def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated down to the one concrete type (None when ambiguous)."""
+    """Strip Optional/Annotated down to the one concrete type: in a union of a scalar and one mapping
+    type, the mapping type (None when ambiguous)."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-            if len(args) != 1:
+            models = [arg for arg in args if isinstance(_unwrap(arg), type) and issubclass(_unwrap(arg), BaseModel)]
+            if len(args) != 1 and len(models) != 1:
                 return None
-            annotation = args[0]
+            annotation = args[0] if len(args) == 1 else models[0]
         else:
             return annotation
 

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
 from servespec.catalog import GPUType
+from servespec.spec.container import ServerPlan, server_plan
 from servespec.spec.gpus import gpu_types
 from servespec.spec.lifecycle import (
     load_seconds,
@@ -46,6 +47,10 @@ class ResolvedModel:
     pool: ResolvedPool
     image: ImageRef
     cuda: Optional[tuple[int, int]]
+    cuda_source: str
+    """Where the CUDA version comes from: "cuda" (the spec field), "image" (its tag) or "runtime" (the
+    preset's table for the image version); "" when unknown."""
+    server: ServerPlan
     gpu_resources: Mapping[str, int]
     node_selector: Mapping[str, str]
     memory_limit: str
@@ -103,7 +108,8 @@ def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Opti
 
 def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:
     image = parse_image(model.image)
-    cuda = _major_minor(parse_version_tuple(model.cuda)) if model.cuda else image.cuda
+    server = server_plan(model)
+    cuda, cuda_source = _cuda(model, image, server)
     node_selector = dict(pool.node_selector)
     resources: dict[str, int] = {}
     if model.gpu is not None:
@@ -123,6 +129,8 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         pool=pool,
         image=image,
         cuda=cuda,
+        cuda_source=cuda_source,
+        server=server,
         gpu_resources=MappingProxyType(resources),
         node_selector=MappingProxyType(node_selector),
         memory_limit=memory_limit,
@@ -142,6 +150,16 @@ def _analysis(model: Model) -> Optional[Union[CanaryAnalysis, BlueGreenAnalysis]
     if rollout.strategy == "blueGreen":
         return rollout.blue_green or BlueGreenAnalysis()
     return None
+
+
+def _cuda(model: Model, image: ImageRef, server: ServerPlan) -> tuple[Optional[tuple[int, int]], str]:
+    if model.cuda:
+        return _major_minor(parse_version_tuple(model.cuda)), "cuda"
+    if image.cuda:
+        return image.cuda, "image"
+    version = image.version
+    from_runtime = server.runtime.cuda_for(version) if version else None
+    return (from_runtime, "runtime") if from_runtime else (None, "")
 
 
 def _major_minor(version: tuple[int, ...]) -> tuple[int, int]:

@@ -6,11 +6,13 @@ from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from servespec.catalog import GPU_TYPES
+from servespec.catalog.downloads import SCHEMES, split_uri
 from servespec.diagnostics import Diagnostic, suggest
+from servespec.spec.container import runtime_of, server_ports
 from servespec.spec.gpus import gpu_types, profiles_hint
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from servespec.spec.loader import SourceMap, SpecPath
-from servespec.spec.model import FleetSpec, Model
+from servespec.spec.model import EnvValueFrom, FleetSpec, Model
 from servespec.spec.types import INT32_MAX, duration_seconds, parse_version_tuple
 
 MIN_ANALYSIS_INTERVAL_SECONDS = 10
@@ -100,8 +102,9 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         output_range = model.validator.output_range if model.validator else None
         if output_range and output_range.min >= output_range.max:
             yield where(path + ("validator", "outputRange", "max"), "outputRange.max must exceed outputRange.min")
-        if model.validator and model.validator.port == model.server.port:
-            yield where(path + ("validator", "port"), "the validator sidecar needs a port other than the server's")
+        yield from _server_problems(model, path, where)
+        yield from _artifact_problems(model, path, where)
+        yield from _env_problems(model, path, where)
 
     model_names = [model.name for model in spec.models]
     for index, waiver in enumerate(spec.waivers):
@@ -123,3 +126,100 @@ def _rollout_problems(model: Model, path: SpecPath, where: Callable[..., Diagnos
                         f"interval {settings.interval!r} must be at least 10s, in s or m (Flagger)")
 
 
+
+
+def _server_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    runtime = runtime_of(model)
+    ports = server_ports(model)
+    seen_names: dict[str, int] = {}
+    seen_numbers: dict[int, str] = {}
+    for number, extra in enumerate(model.server.ports):
+        at = path + ("server", "ports", number)
+        preset = len(ports) - len(model.server.ports)
+        if extra.name in dict(ports[:preset]) or extra.name in seen_names:
+            yield where(at + ("name",), f"port name {extra.name!r} is already used",
+                        hint="names in use: " + ", ".join(name for name, _ in ports[:preset + number]))
+        seen_names[extra.name] = number
+    for name, port in ports:
+        if port in seen_numbers:
+            yield where(path + ("server",), f"ports {seen_numbers[port]!r} and {name!r} both use {port}",
+                        hint="give every port its own number")
+        seen_numbers.setdefault(port, name)
+    if model.validator and model.validator.port in seen_numbers:
+        yield where(path + ("validator", "port"),
+                    f"the validator sidecar needs a port other than the server's ({model.validator.port} is "
+                    f"{seen_numbers[model.validator.port]!r})")
+    if model.server.metrics_port is not None and model.server.metrics_port not in dict(ports):
+        yield where(path + ("server", "metricsPort"), f"no port is named {model.server.metrics_port!r}",
+                    hint=suggest(model.server.metrics_port, [name for name, _ in ports])
+                    or "ports: " + ", ".join(name for name, _ in ports))
+    for number, arg in enumerate(model.server.args):
+        flag = arg.split("=", 1)[0]
+        if flag in runtime.flags_from_spec:
+            yield where(path + ("server", "args", number),
+                        f"the {runtime.name} preset already sets {flag} (from `{runtime.flags_from_spec[flag]}`)",
+                        hint=f"remove {flag} from args and set `{runtime.flags_from_spec[flag]}` instead, or "
+                             "use `runtime: custom` to write the whole command line")
+    target = model.scaling.target
+    if target is not None:
+        at = path + ("scaling", "target", "metric")
+        if not runtime.scaling_metrics:
+            yield where(at, f"runtime {runtime.name!r} has no known load metric",
+                        hint="scale with `scaling.prometheus` and a query on your server's metrics, or set "
+                             "`server.runtime` to vllm, triton or tgi")
+        elif target.metric not in runtime.scaling_metrics:
+            known = list(runtime.scaling_metrics)
+            yield where(at, f"{runtime.name} has no scaling metric {target.metric!r}",
+                        hint=" ".join(filter(None, [suggest(target.metric, known),
+                                                    f"{runtime.name} offers: {', '.join(known)}"])))
+
+
+def _artifact_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    artifact = model.artifact
+    if artifact is None:
+        return
+    at = path + ("artifact",)
+    own = {"pvc": "claimName", "download": "download", "image": "image"}
+    for source, key in own.items():
+        if source != artifact.source and getattr(artifact, _FIELDS[key]) is not None:
+            yield where(at + (key,), f"`{key}` applies only to source {source} (this artifact's source is "
+                                     f"{artifact.source})", hint=f"remove `{key}` or set `source: {source}`")
+    if artifact.source == "pvc" and artifact.claim_name is None:
+        yield where(at + ("source",), "source pvc needs `claimName`: the PersistentVolumeClaim holding the weights")
+    elif artifact.source == "image" and artifact.image is None:
+        yield where(at + ("source",), "source image needs `image: {reference: ...}`: the image holding the weights")
+    elif artifact.source == "download":
+        yield from _download_problems(model, at, where)
+
+
+def _download_problems(model: Model, at: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    artifact = model.artifact
+    assert artifact is not None
+    given_image = artifact.download.image if artifact.download else None
+    if artifact.uri is None:
+        yield where(at + ("source",), "source download needs `uri`: where to fetch the weights from",
+                    hint="e.g. s3://bucket/model/v1, gs://bucket/model, hf://org/repo@revision")
+        return
+    scheme, _ = split_uri(artifact.uri)
+    if scheme not in SCHEMES and given_image is None:
+        yield where(at + ("uri",), f"servespec has no default download for {artifact.uri!r}",
+                    hint=f"use one of {', '.join(f'{s}://' for s in SCHEMES)}, or set `download.image` and "
+                         "`download.args`")
+    elif scheme == "hf" and given_image is None and not runtime_of(model).ships_huggingface_hub:
+        yield where(at + ("uri",), f"hf:// downloads use the server image's huggingface_hub, which the "
+                                   f"{model.server.runtime} runtime does not promise",
+                    hint="set `download.image` to an image with huggingface_hub (and `download.command`)")
+
+
+_FIELDS = {"claimName": "claim_name", "download": "download", "image": "image"}
+
+
+def _env_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    for name, value in model.env.items():
+        if isinstance(value, EnvValueFrom) and \
+                (value.secret_key_ref is None) == (value.config_map_key_ref is None):
+            yield where(path + ("env", name), f"environment variable {name} needs exactly one of "
+                                              "secretKeyRef and configMapKeyRef")
+    for number, source in enumerate(model.env_from):
+        if (source.secret is None) == (source.config_map is None):
+            yield where(path + ("envFrom", number), "an envFrom entry needs exactly one of secret and configMap")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -105,6 +106,28 @@ CudaVersion = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_ma
 
 MIGProfileName = Annotated[str, AfterValidator(_match(MIG_PROFILE_PATTERN, "a MIG profile", "1g.10gb")),
                            Field(pattern=MIG_PROFILE_PATTERN)]
+
+
+ENV_NAME_PATTERN = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
+
+EnvName = Annotated[str, AfterValidator(_match(
+    ENV_NAME_PATTERN, "an environment variable name: letters, digits, '_', '-' or '.', not starting with a "
+    "digit", "HF_HOME")), Field(pattern=ENV_NAME_PATTERN)]
+
+CIDR_PATTERN = r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IP range in CIDR notation (e.g. 52.216.0.0/15)") from None
+    if str(network) != value:
+        raise ValueError(f"{value!r} is not in canonical CIDR form: write {str(network)!r}")
+    return value
+
+
+CIDR = Annotated[str, AfterValidator(_check_cidr), Field(pattern=CIDR_PATTERN)]
 
 
 _QUANTITY_PARTS = re.compile(r"^\+?(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
@@ -224,6 +247,16 @@ class ImageRef:
             if match:
                 return int(match.group(1)), int(match.group(2))
         return None
+
+
+    @property
+    def version(self) -> Optional[tuple[int, ...]]:
+        """The version at the start of the tag: `v0.9.2` -> (0, 9, 2), `24.08-py3` -> (24, 8)."""
+        match = _TAG_VERSION.match(self.tag or "")
+        return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+_TAG_VERSION = re.compile(r"^v?([0-9]+(?:\.[0-9]+)*)")
 
 
 def parse_image(reference: str) -> ImageRef:

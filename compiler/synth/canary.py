@@ -37,7 +37,7 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
     spec: dict[str, Any] = {
         "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name},
         "progressDeadlineSeconds": model.progress_deadline_seconds,
-        "service": {"port": model.spec.server.port, "targetPort": "http", "portName": "http"},
+        "service": {"port": model.server.http_port, "targetPort": "http", "portName": "http"},
         "analysis": analysis,
     }
     if autoscaled:

@@ -106,6 +106,12 @@ def fleet_metadata(fleet: ResolvedFleet, name: str, component: str, namespaced: 
     return metadata
 
 
+def serving_ports(model: ResolvedModel) -> list[tuple[str, int]]:
+    """The server's named ports callers use: all but a dedicated metrics port."""
+    metrics = model.server.metrics[0] if model.server.metrics else None
+    return [(name, port) for name, port in model.server.ports if name != metrics or name == "http"]
+
+
 def number_text(value: float) -> str:
     """KEDA metadata values are strings: 50.0 -> "50", 0.5 -> "0.5"."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -1,13 +1,17 @@
-"""Deployment: GPU or MIG request, pool placement, probes sized from the artifact, restricted pods."""
+"""Deployment: the engine's command line and ports, GPU or MIG request, pool placement, probes sized from the
+artifact, weights delivered read-only (claim, download init container or image volume), restricted pods."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from servespec.spec.container import MODEL_DIR
+from servespec.catalog.runtimes import HTTP_PORT_NAME
 from servespec.spec.lifecycle import STARTUP_PERIOD_SECONDS
+from servespec.spec.model import EnvValueFrom
+from servespec.spec.paths import CACHE_DIR, MODEL_DIR
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.spec.storage import TMP_SIZE_LIMIT, download_volume_size, ephemeral_storage
 from servespec.synth import validator_config
 from servespec.synth.common import manifest, model_labels, model_metadata, selector_labels, spec_hash
 from servespec.synth.priority_class import class_name
@@ -15,8 +19,6 @@ from servespec.synth.priority_class import class_name
 RUN_AS_USER = 10001
 """Non-root user and group the pods run as (the restricted profile forbids uid 0)."""
 
-SHM_SIZE_LIMIT = "2Gi"
-TMP_SIZE_LIMIT = "1Gi"
 PROBE_TIMEOUT_SECONDS = 5
 
 SPOT_TOLERATIONS = [
@@ -29,6 +31,9 @@ SPOT_TOLERATIONS = [
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 
 VALIDATOR_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
+
+DOWNLOAD_RESOURCES = {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}
+"""The weights downloader: network- and disk-bound; rclone and huggingface_hub stream to disk."""
 
 
 def container_security_context() -> dict[str, Any]:
@@ -45,38 +50,89 @@ def container_security_context() -> dict[str, Any]:
 
 
 def _probe(path: str, failure_threshold: int) -> dict[str, Any]:
-    return {"httpGet": {"path": path, "port": "http"}, "periodSeconds": STARTUP_PERIOD_SECONDS,
+    return {"httpGet": {"path": path, "port": HTTP_PORT_NAME}, "periodSeconds": STARTUP_PERIOD_SECONDS,
             "timeoutSeconds": PROBE_TIMEOUT_SECONDS, "failureThreshold": failure_threshold}
 
 
-def _server_container(model: ResolvedModel) -> dict[str, Any]:
+def _env_value(name: str, value: str | EnvValueFrom) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"name": name, "value": value}
+    if value.secret_key_ref is not None:
+        return {"name": name, "valueFrom": {"secretKeyRef": {"name": value.secret_key_ref.name,
+                                                             "key": value.secret_key_ref.key}}}
+    assert value.config_map_key_ref is not None  # semantics: exactly one of the two
+    return {"name": name, "valueFrom": {"configMapKeyRef": {"name": value.config_map_key_ref.name,
+                                                            "key": value.config_map_key_ref.key}}}
+
+
+def _env(model: ResolvedModel) -> list[dict[str, Any]]:
+    """The spec's variables; the preset's cache variables and MODEL_DIR unless the spec sets them."""
     spec = model.spec
-    env = [{"name": key, "value": value} for key, value in sorted(spec.env.items())]
-    env.append({"name": "MODEL_DIR", "value": MODEL_DIR})
-    if spec.artifact:
-        env.append({"name": "MODEL_URI", "value": spec.artifact.uri})
+    env = {"MODEL_DIR": MODEL_DIR, **dict(model.server.cache_env)}
+    merged: dict[str, str | EnvValueFrom] = {**env, **spec.env}
+    return [_env_value(name, value) for name, value in sorted(merged.items())]
+
+
+def _env_from(model: ResolvedModel) -> list[dict[str, Any]]:
+    return [{"secretRef": {"name": source.secret}} if source.secret else {"configMapRef": {"name": source.config_map}}
+            for source in model.spec.env_from]
+
+
+def _server_container(model: ResolvedModel) -> dict[str, Any]:
+    spec, server = model.spec, model.server
     gpu = {name: str(count) for name, count in sorted(model.gpu_resources.items())}
-    return {
-        "name": "server",
-        "image": spec.image,
-        "imagePullPolicy": "IfNotPresent",
-        "ports": [{"name": "http", "containerPort": spec.server.port, "protocol": "TCP"}],
-        "env": env,
-        "resources": {
-            "requests": {"cpu": spec.resources.cpu, "memory": spec.resources.memory, **gpu},
-            "limits": {"memory": model.memory_limit, **gpu},
-        },
-        "startupProbe": _probe(spec.server.readiness_path,
+    requests: dict[str, str] = {"cpu": spec.resources.cpu, "memory": spec.resources.memory, **gpu}
+    storage = ephemeral_storage(model)
+    if storage:
+        requests["ephemeral-storage"] = storage
+    container: dict[str, Any] = {"name": "server", "image": spec.image, "imagePullPolicy": "IfNotPresent"}
+    if server.command:
+        container["command"] = list(server.command)
+    if server.args:
+        container["args"] = list(server.args)
+    container["ports"] = [{"name": name, "containerPort": port, "protocol": "TCP"} for name, port in server.ports]
+    container["env"] = _env(model)
+    env_from = _env_from(model)
+    if env_from:
+        container["envFrom"] = env_from
+    container.update({
+        "resources": {"requests": requests, "limits": {"memory": model.memory_limit, **gpu}},
+        "startupProbe": _probe(server.readiness_path,
                                math.ceil(model.startup_budget_seconds / STARTUP_PERIOD_SECONDS)),
-        "readinessProbe": _probe(spec.server.readiness_path, 3),
-        "livenessProbe": _probe(spec.server.liveness_path, 3),
+        "readinessProbe": _probe(server.readiness_path, 3),
+        "livenessProbe": _probe(server.liveness_path, 3),
         "securityContext": container_security_context(),
-        "volumeMounts": [
-            {"name": "tmp", "mountPath": "/tmp"},
-            {"name": "dshm", "mountPath": "/dev/shm"},
-            {"name": "model", "mountPath": MODEL_DIR, "readOnly": bool(spec.artifact and spec.artifact.claim_name)},
-        ],
-    }
+        "volumeMounts": _server_mounts(model),
+    })
+    return container
+
+
+def _server_mounts(model: ResolvedModel) -> list[dict[str, Any]]:
+    mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}, {"name": "dshm", "mountPath": "/dev/shm"}]
+    if model.server.cache_env:
+        mounts.append({"name": "cache", "mountPath": CACHE_DIR})
+    if model.spec.artifact is not None:
+        mounts.append({"name": "model", "mountPath": MODEL_DIR, "readOnly": True})
+    return mounts
+
+
+def _download_container(model: ResolvedModel) -> dict[str, Any]:
+    step = model.server.download
+    assert step is not None, "only models with a download get the init container"
+    container: dict[str, Any] = {"name": "download", "image": step.image, "imagePullPolicy": "IfNotPresent"}
+    if step.command:
+        container["command"] = list(step.command)
+    if step.args:
+        container["args"] = list(step.args)
+    container["env"] = [{"name": "HOME", "value": "/tmp"}]
+    if step.secret_name:
+        container["envFrom"] = [{"secretRef": {"name": step.secret_name}}]
+    container.update({
+        "resources": DOWNLOAD_RESOURCES,
+        "securityContext": container_security_context(),
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, {"name": "model", "mountPath": MODEL_DIR}],
+    })
+    return container
 
 
 def _validator_container(model: ResolvedModel) -> dict[str, Any]:
@@ -97,18 +153,29 @@ def _validator_container(model: ResolvedModel) -> dict[str, Any]:
     }
 
 
-def _volumes(model: ResolvedModel) -> list[dict[str, Any]]:
+def _model_volume(model: ResolvedModel) -> dict[str, Any] | None:
     artifact = model.spec.artifact
-    if artifact and artifact.claim_name:
-        model_volume = {"name": "model", "persistentVolumeClaim": {"claimName": artifact.claim_name, "readOnly": True}}
-    else:
-        size = f"{math.ceil(artifact.size_gb * 1.1)}G" if artifact else TMP_SIZE_LIMIT
-        model_volume = {"name": "model", "emptyDir": {"sizeLimit": size}}
+    if artifact is None:
+        return None
+    if artifact.source == "pvc":
+        return {"name": "model", "persistentVolumeClaim": {"claimName": artifact.claim_name, "readOnly": True}}
+    if artifact.source == "image":
+        assert artifact.image is not None  # semantics: source image needs `image`
+        return {"name": "model", "image": {"reference": artifact.image.reference,
+                                           "pullPolicy": artifact.image.pull_policy}}
+    return {"name": "model", "emptyDir": {"sizeLimit": download_volume_size(model)}}
+
+
+def _volumes(model: ResolvedModel) -> list[dict[str, Any]]:
     volumes = [
         {"name": "tmp", "emptyDir": {"sizeLimit": TMP_SIZE_LIMIT}},
-        {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": SHM_SIZE_LIMIT}},
-        model_volume,
+        {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": model.server.shm_size}},
     ]
+    if model.server.cache_env:
+        volumes.append({"name": "cache", "emptyDir": {"sizeLimit": model.server.runtime.cache_size}})
+    model_volume = _model_volume(model)
+    if model_volume is not None:
+        volumes.append(model_volume)
     if model.spec.validator:
         volumes.append({"name": "validator-config",
                         "configMap": {"name": validator_config.config_map_name(model)}})
@@ -154,6 +221,8 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
         "containers": containers,
         "volumes": _volumes(model),
     }
+    if model.server.download is not None:
+        pod["initContainers"] = [_download_container(model)]
     affinity = _affinity(model)
     if affinity:
         pod["affinity"] = affinity

@@ -9,6 +9,7 @@ from servespec.synth import (
     namespace,
     network_policy,
     pod_disruption_budget,
+    pod_monitor,
     priority_class,
     prometheus_rule,
     scaled_object,
@@ -39,6 +40,8 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
         if model.disruption:
             out.append(Manifest(pod_disruption_budget.build(fleet, model), at + ("disruption",)))
         out.append(Manifest(network_policy.build(fleet, model), at))
+        if pod_monitor.has_metrics(fleet, model):
+            out.append(Manifest(pod_monitor.build(fleet, model), at + ("server",)))
         if model.spec.validator:
             out.append(Manifest(validator_config.build(fleet, model), at + ("validator",)))
     return out

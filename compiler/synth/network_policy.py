@@ -1,11 +1,13 @@
-"""NetworkPolicy from the security posture: who may call the model, where it may connect, DNS always."""
+"""NetworkPolicy from the security posture: who may call the model, who may scrape it, where it may connect
+(plus exactly the egress its weights download needs), DNS always."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from servespec.spec.model import DownloadEgress
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
-from servespec.synth.common import instance_labels, manifest, model_metadata
+from servespec.synth.common import instance_labels, manifest, model_metadata, serving_ports
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 DNS_RULE = {
@@ -20,12 +22,35 @@ def _namespaces(names: list[str]) -> dict[str, Any]:
         {"key": NAMESPACE_LABEL, "operator": "In", "values": sorted(set(names))}]}}
 
 
+def _tcp(ports: list[int]) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": port} for port in sorted(set(ports))]
+
+
+def _ingress(fleet: ResolvedFleet, model: ResolvedModel) -> list[dict[str, Any]]:
+    posture = fleet.spec.security
+    ports = [port for _, port in serving_ports(model)]
+    if model.spec.validator:
+        ports.append(model.spec.validator.port)
+    rules = [{"from": [_namespaces([fleet.namespace, *posture.ingress.from_namespaces])], "ports": _tcp(ports)}]
+    metrics_port = model.server.metrics_port_number
+    if metrics_port is not None:
+        rules.append({"from": [_namespaces([fleet.spec.monitoring.namespace])], "ports": _tcp([metrics_port])})
+    return rules
+
+
+def _download_egress(model: ResolvedModel) -> list[dict[str, Any]]:
+    artifact = model.spec.artifact
+    if model.server.download is None or artifact is None:
+        return []
+    egress = artifact.download.egress if artifact.download else DownloadEgress()
+    peers: list[dict[str, Any]] = [{"ipBlock": {"cidr": cidr}} for cidr in sorted(set(egress.cidrs))]
+    if egress.namespaces:
+        peers.append(_namespaces(egress.namespaces))
+    return [{"to": peers, "ports": _tcp(egress.ports)}] if peers else []
+
+
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     posture = fleet.spec.security
-    ports = [{"protocol": "TCP", "port": model.spec.server.port}]
-    if model.spec.validator:
-        ports.append({"protocol": "TCP", "port": model.spec.validator.port})
-    ingress = [{"from": [_namespaces([fleet.namespace, *posture.ingress.from_namespaces])], "ports": ports}]
     if posture.egress.allow_all:
         egress: list[dict[str, Any]] = [{}]
     else:
@@ -33,11 +58,12 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
         if posture.egress.to_namespaces:
             rule: dict[str, Any] = {"to": [_namespaces(posture.egress.to_namespaces)]}
             if posture.egress.ports:
-                rule["ports"] = [{"protocol": "TCP", "port": port} for port in sorted(set(posture.egress.ports))]
+                rule["ports"] = _tcp(posture.egress.ports)
             egress.append(rule)
+        egress += _download_egress(model)
     return manifest("networking.k8s.io/v1", "NetworkPolicy", model_metadata(fleet, model), spec={
         "podSelector": {"matchLabels": instance_labels(model)},
         "policyTypes": ["Ingress", "Egress"],
-        "ingress": ingress,
+        "ingress": _ingress(fleet, model),
         "egress": egress,
     })

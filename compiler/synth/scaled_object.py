@@ -1,4 +1,5 @@
-"""KEDA ScaledObject: one cron trigger per schedule, the Prometheus trigger, HPA scale-down behaviour."""
+"""KEDA ScaledObject: one cron trigger per schedule, the engine-metric and raw Prometheus triggers, HPA
+scale-down behaviour."""
 
 from __future__ import annotations
 
@@ -6,13 +7,24 @@ from typing import Any
 
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import manifest, model_metadata, number_text
+from servespec.synth.pod_monitor import INSTANCE_TARGET_LABEL
 
 SCALE_DOWN_PODS_PER_MINUTE = 1
 
 
 def has_triggers(model: ResolvedModel) -> bool:
     """KEDA needs at least one trigger; without one the Deployment keeps a fixed replica count."""
-    return bool(model.spec.scaling.prometheus or model.spec.scaling.schedules)
+    scaling = model.spec.scaling
+    return bool(scaling.target or scaling.prometheus or scaling.schedules)
+
+
+def target_query(fleet: ResolvedFleet, model: ResolvedModel) -> str:
+    """PromQL summing the engine metric of `scaling.target` over the model's pods (primary and canary),
+    labelled by the PodMonitor (`podTargetLabels`: app.kubernetes.io/instance)."""
+    target = model.spec.scaling.target
+    assert target is not None, "only models with scaling.target have an engine trigger"
+    metric = model.server.runtime.scaling_metrics[target.metric]
+    return f'sum({metric}{{namespace="{fleet.namespace}",{INSTANCE_TARGET_LABEL}="{model.name}"}})'
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
@@ -20,6 +32,11 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     triggers = [{"type": "cron", "name": schedule.name, "metadata": {
         "timezone": schedule.timezone, "start": schedule.start, "end": schedule.end,
         "desiredReplicas": str(schedule.replicas)}} for schedule in scaling.schedules]
+    if scaling.target:
+        triggers.append({"type": "prometheus", "name": f"engine-{scaling.target.metric.lower()}", "metadata": {
+            "serverAddress": fleet.spec.monitoring.prometheus_address, "query": target_query(fleet, model),
+            "threshold": number_text(scaling.target.value),
+            "activationThreshold": number_text(scaling.target.activation_value)}})
     if scaling.prometheus:
         prometheus = scaling.prometheus
         triggers.append({"type": "prometheus", "name": "prometheus", "metadata": {

@@ -24,7 +24,7 @@ def config(model: ResolvedModel) -> dict[str, Any]:
         checks["outputRange"] = {"min": validator.output_range.min, "max": validator.output_range.max}
     if validator.max_latency_ms:
         checks["maxLatencyMs"] = validator.max_latency_ms
-    return {"upstream": f"http://127.0.0.1:{model.spec.server.port}", "listenPort": validator.port,
+    return {"upstream": f"http://127.0.0.1:{model.server.http_port}", "listenPort": validator.port,
             "sampleRate": validator.sample_rate, "checks": checks,
             "model": {"name": model.name, "version": model.spec.version}}
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.catalog import driver_floors, driver_text
-from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models, cuda_origin
 
 
 class CUDADriverTooOld(Rule):
     """Image CUDA version needs a newer driver than the pool's nodes have.
 
     What it does:
-        Reads the CUDA version of the model image (from `cuda:` or the image tag) and compares the pool's
+        Reads the CUDA version of the model image (from `cuda:`, the image tag, or for a runtime preset the
+        engine's table by image version, e.g. vLLM v0.9+ images are built on CUDA 12.8) and compares the pool's
         `driverVersion` with the oldest driver that can run that CUDA major version at all (the
         minor-version compatibility floor: 525.60.13 for 12.x, 580 for 13.x; for older majors, the
         toolkit's own minimum driver).
@@ -34,7 +35,8 @@ class CUDADriverTooOld(Rule):
             if floors is not None and model.pool.driver < floors[1]:
                 exact, floor = floors
                 cuda = f"{image_cuda[0]}.{image_cuda[1]}"
-                yield Finding(f"image needs CUDA {cuda}, which no driver older than {driver_text(floor)} can "
-                              f"run; pool {model.pool.name!r} has {model.pool.spec.driver_version}", path, model.name,
+                yield Finding(f"{cuda_origin(model)} needs CUDA {cuda}, which no driver older than "
+                              f"{driver_text(floor)} can run; pool {model.pool.name!r} has "
+                              f"{model.pool.spec.driver_version}", path, model.name,
                               hint=f"upgrade the pool's driver to {driver_text(exact)} or newer (the CUDA {cuda} "
                                    "minimum), or use an image built for an older CUDA")

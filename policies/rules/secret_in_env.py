@@ -43,7 +43,7 @@ class SecretInEnv(Rule):
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             for name, value in model.spec.env.items():
-                if PLACEHOLDER.match(value):
+                if not isinstance(value, str) or PLACEHOLDER.match(value):
                     continue
                 if SECRET_VALUE.search(value):
                     reason = "its value has the shape of a credential"

@@ -71,10 +71,12 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 90, inter
         time.sleep(interval)
 
 
-APISERVER_FLAGS = "--feature-gates=WatchList=false"
-"""Debian's etcd (3.4.23) lacks the watch progress notifications kube-apiserver 1.34 needs to stream
-watch-list requests; its clients (kwok v0.7.0) then keep relisting, and kwok crashes when a node or pod
-deletion falls between two lists. With watch-list off, clients list and watch as before."""
+APISERVER_FLAGS = "--feature-gates=WatchList=false,ImageVolume=true"
+"""WatchList off: Debian's etcd (3.4.23) lacks the watch progress notifications kube-apiserver 1.34 needs to
+stream watch-list requests; its clients (kwok v0.7.0) then keep relisting, and kwok crashes when a node or
+pod deletion falls between two lists. With watch-list off, clients list and watch as before.
+ImageVolume on, as Kubernetes 1.35 has it by default: v1.34 drops `volumes[].image` with the gate off, and
+the examples deliver weights as image volumes."""
 
 
 def _launchers(binaries: Path, run_dir: Path) -> Path:

@@ -1,0 +1,28 @@
+"""Prometheus Operator PodMonitor: scrape the engine's metrics endpoint on every pod of the model (primary
+and canary alike), labelling each series with the model and its version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import instance_labels, manifest, model_metadata
+
+SCRAPE_INTERVAL = "15s"
+INSTANCE_TARGET_LABEL = "app_kubernetes_io_instance"
+"""`app.kubernetes.io/instance` as a Prometheus label: the operator turns `podTargetLabels` into labels
+with every character outside [a-zA-Z0-9_] replaced by `_`."""
+
+
+def has_metrics(fleet: ResolvedFleet, model: ResolvedModel) -> bool:
+    return fleet.spec.monitoring.pod_monitors and model.server.metrics is not None
+
+
+def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
+    assert model.server.metrics is not None, "only models with a metrics endpoint are scraped"
+    port, path = model.server.metrics
+    return manifest("monitoring.coreos.com/v1", "PodMonitor", model_metadata(fleet, model), spec={
+        "selector": {"matchLabels": instance_labels(model)},
+        "podMetricsEndpoints": [{"port": port, "path": path, "interval": SCRAPE_INTERVAL}],
+        "podTargetLabels": ["app.kubernetes.io/instance", "app.kubernetes.io/version"],
+    })
