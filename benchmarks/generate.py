@@ -31,19 +31,29 @@ def fleet(models: int) -> str:
         strategy = ("canary", "rolling", "blueGreen")[index % 3]
         rollout = {"canary": "\n      canary: {interval: 1m, maxErrorRatePercent: 1, maxLatencyP99Ms: 400}",
                    "blueGreen": "\n      blueGreen: {iterations: 5, maxErrorRatePercent: 1}", "rolling": ""}[strategy]
-        lines.append(f"""  - name: model-{index}
-    version: v1.{index}.0
-    image: registry.example.com/server-{index}:2.2-cuda12.1@{DIGEST}
-    pool: pool-{pool}
-    gpu: {gpu}
-    resources: {{cpu: "4", memory: 20Gi}}
-    artifact: {{uri: "s3://models/model-{index}", sizeGB: 14, loadMBps: 200}}
+        if index % 2 == 0:  # a vLLM server scaled on its queue, weights downloaded from S3
+            serving = f"""
+    artifact: {{source: download, uri: "s3://models/model-{index}", sizeGB: 14, loadMBps: 200,
+               download: {{egress: {{cidrs: [52.216.0.0/15]}}}}}}
+    server: {{runtime: vllm, args: [--max-model-len, "8192"]}}
+    replicas: {{min: 2, max: 6}}
+    scaling:
+      target: {{metric: queue, value: 8}}"""
+        else:  # a custom server on weights from a claim, scaled on a raw query
+            serving = f"""
+    artifact: {{source: pvc, claimName: model-{index}-weights, sizeGB: 14, loadMBps: 200}}
     replicas: {{min: 2, max: 6}}
     scaling:
       prometheus:
         serverAddress: "http://prometheus.monitoring:9090"
         query: "sum(rate(req{{app='m{index}'}}[2m]))"
-        threshold: 50
+        threshold: 50"""
+        lines.append(f"""  - name: model-{index}
+    version: v1.{index}.0
+    image: registry.example.com/server-{index}:2.2-cuda12.1@{DIGEST}
+    pool: pool-{pool}
+    gpu: {gpu}
+    resources: {{cpu: "4", memory: 20Gi}}{serving}
       schedules:
         - {{name: business, timezone: America/New_York, start: "0 9 * * 1-5", end: "0 18 * * 1-5", replicas: 4}}
     rollout:

@@ -1,0 +1,208 @@
+"""Runtime presets, weight delivery and engine scraping: what each preset compiles to, the startup and
+progress-deadline arithmetic, the NetworkPolicy a download gets, and the errors for contradictory specs."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from servespec import api
+from servespec.catalog.runtimes import ENGINE_METRIC, RUNTIMES, runtime_of_metric
+from servespec.policies.cases import Case, base_spec
+from servespec.synth.fleet import build_manifests
+from servespec.synth.network_policy import DNS_RULE
+
+VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.9.2@sha256:" + "3" * 64
+TRITON_IMAGE = "nvcr.io/nvidia/tritonserver:24.10-py3@sha256:" + "8" * 64
+TGI_IMAGE = "ghcr.io/huggingface/text-generation-inference:3.0.1@sha256:" + "1" * 64
+
+
+def compiled(tmp_path, change: dict) -> dict[tuple[str, str], dict]:
+    """The base spec with `change`, compiled without Node: (kind, name) -> object."""
+    spec = tmp_path / "fleet.yaml"
+    spec.write_text(yaml.safe_dump(Case(change).apply(base_spec()), sort_keys=False))
+    fleet = api.load_fleet(str(spec))
+    return {(m.kind, m.data["metadata"]["name"]): m.data for m in build_manifests(fleet)}
+
+
+def errors(tmp_path, change: dict) -> list[str]:
+    spec = tmp_path / "fleet.yaml"
+    spec.write_text(yaml.safe_dump(Case(change).apply(base_spec()), sort_keys=False))
+    return [d.message for d in api.validate_file(str(spec)) if d.severity == "error"]
+
+
+def server(objects: dict) -> dict:
+    return objects[("Deployment", "embedder")]["spec"]["template"]["spec"]["containers"][0]
+
+
+def pod(objects: dict) -> dict:
+    return objects[("Deployment", "embedder")]["spec"]["template"]["spec"]
+
+
+def test_vllm_preset_with_tensor_parallelism(tmp_path):
+    objects = compiled(tmp_path, {"gpuPools[0].maxGPUs": 8, "models[0].image": VLLM_IMAGE,
+                                  "models[0].gpu": {"count": 4, "memoryGB": 60},
+                                  "models[0].server": {"runtime": "vllm", "args": ["--max-model-len", "8192"]}})
+    container = server(objects)
+    assert container["command"] == ["vllm", "serve"]
+    assert container["args"] == ["/models", "--port", "8000", "--served-model-name", "embedder",
+                                 "--tensor-parallel-size", "4", "--max-model-len", "8192"]
+    assert container["readinessProbe"]["httpGet"] == {"path": "/v1/models", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    shm = next(v for v in pod(objects)["volumes"] if v["name"] == "dshm")
+    assert shm["emptyDir"] == {"medium": "Memory", "sizeLimit": "8Gi"}  # 2Gi per GPU
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    assert env["HF_HOME"] == "/cache/huggingface" and env["VLLM_CACHE_ROOT"] == "/cache/vllm"
+    assert {"name": "cache", "mountPath": "/cache"} in container["volumeMounts"]
+    assert objects[("PodMonitor", "embedder")]["spec"]["podMetricsEndpoints"] == [
+        {"port": "http", "path": "/metrics", "interval": "15s"}]
+
+
+def test_triton_preset_has_grpc_and_a_metrics_port_only_prometheus_reaches(tmp_path):
+    objects = compiled(tmp_path, {"models[0].image": TRITON_IMAGE, "models[0].server": {"runtime": "triton"},
+                                  "models[0].scaling": {"target": {"metric": "queue", "value": 16}}})
+    container = server(objects)
+    assert container["command"] == ["tritonserver"]
+    assert container["args"] == ["--model-repository=/models", "--http-port=8000", "--grpc-port=8001",
+                                 "--metrics-port=8002"]
+    assert [(p["name"], p["containerPort"]) for p in container["ports"]] == [
+        ("http", 8000), ("grpc", 8001), ("metrics", 8002)]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/v2/health/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/v2/health/live"
+    service_ports = [p["name"] for p in objects[("Service", "embedder")]["spec"]["ports"]]
+    assert service_ports == ["http", "grpc"]
+    ingress = objects[("NetworkPolicy", "embedder")]["spec"]["ingress"]
+    assert ingress[0]["ports"] == [{"protocol": "TCP", "port": 8000}, {"protocol": "TCP", "port": 8001}]
+    assert ingress[1] == {"from": [{"namespaceSelector": {"matchExpressions": [
+        {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["monitoring"]}]}}],
+        "ports": [{"protocol": "TCP", "port": 8002}]}
+    trigger = objects[("ScaledObject", "embedder")]["spec"]["triggers"][0]
+    assert trigger["metadata"]["query"] == \
+        'sum(nv_inference_pending_request_count{namespace="ml-serving",app_kubernetes_io_instance="embedder"})'
+    assert trigger["metadata"]["threshold"] == "16"
+
+
+def test_tgi_preset_binds_an_unprivileged_port(tmp_path):
+    container = server(compiled(tmp_path, {"models[0].image": TGI_IMAGE, "models[0].server": {"runtime": "tgi"}}))
+    assert "command" not in container  # the image's entrypoint is text-generation-launcher
+    assert container["args"] == ["--model-id", "/models", "--port", "8000", "--num-shard", "1"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    assert env["HUGGINGFACE_HUB_CACHE"] == "/cache/huggingface/hub"  # the image's /data is read-only here
+
+
+def test_custom_runtime_keeps_the_plain_server(tmp_path):
+    container = server(compiled(tmp_path, {}))
+    assert "command" not in container and "args" not in container
+    assert [item["name"] for item in container["env"]] == ["MODEL_DIR"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert ("PodMonitor", "embedder") not in compiled(tmp_path, {})
+
+
+def test_startup_budget_adds_the_warm_up_and_twice_the_local_read(tmp_path):
+    # 60 s + 120 s vLLM warm-up + 2 x 16.1 GB / 1000 MB/s (32.2 s, 33 whole) = 213 s -> 220 s in 10 s periods
+    objects = compiled(tmp_path, {"models[0].image": VLLM_IMAGE, "models[0].server": {"runtime": "vllm"},
+                                  "models[0].artifact": {"source": "pvc", "claimName": "w", "sizeGB": 16.1,
+                                                         "loadMBps": 1000}})
+    assert server(objects)["startupProbe"]["failureThreshold"] == 22
+    assert objects[("Deployment", "embedder")]["spec"]["progressDeadlineSeconds"] == 600  # 220 + 300 < 600
+
+
+def test_progress_deadline_adds_the_download(tmp_path):
+    # download 16.1 GB at 200 MB/s: 80.5 s (81) + startup 220 s + 300 s = 601 s
+    objects = compiled(tmp_path, {"models[0].image": VLLM_IMAGE, "models[0].server": {"runtime": "vllm"},
+                                  "models[0].artifact": {"source": "download", "uri": "s3://b/llama", "sizeGB": 16.1,
+                                                         "loadMBps": 1000, "download": {"rateMBps": 200}}})
+    assert objects[("Deployment", "embedder")]["spec"]["progressDeadlineSeconds"] == 601
+
+
+def test_a_download_gets_an_init_container_and_exactly_its_egress(tmp_path):
+    objects = compiled(tmp_path, {"models[0].artifact": {
+        "source": "download", "uri": "s3://acme-models/embedder/v1", "sizeGB": 1.3,
+        "download": {"secretName": "s3-reader", "egress": {"cidrs": ["52.216.0.0/15"]}}}})
+    init = pod(objects)["initContainers"][0]
+    assert init["image"] == "docker.io/rclone/rclone:1.68.2"
+    assert init["args"] == ["copy", "--fast-list", "--transfers=16", ":s3,env_auth=true:acme-models/embedder/v1",
+                            "/models"]
+    assert init["envFrom"] == [{"secretRef": {"name": "s3-reader"}}]
+    assert {"name": "model", "mountPath": "/models"} in init["volumeMounts"]
+    assert {"name": "model", "mountPath": "/models", "readOnly": True} in server(objects)["volumeMounts"]
+    assert "envFrom" not in server(objects)  # the credentials stay with the download
+    assert {"name": "model", "emptyDir": {"sizeLimit": "2G"}} in pod(objects)["volumes"]  # 1.3 GB + 10%
+    assert server(objects)["resources"]["requests"]["ephemeral-storage"] == "3Gi"  # /tmp 1Gi + 2G
+    assert objects[("NetworkPolicy", "embedder")]["spec"]["egress"] == [
+        DNS_RULE, {"to": [{"ipBlock": {"cidr": "52.216.0.0/15"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
+
+
+def test_hf_downloads_use_the_engine_image(tmp_path):
+    objects = compiled(tmp_path, {"models[0].image": VLLM_IMAGE, "models[0].server": {"runtime": "vllm"},
+                                  "models[0].artifact": {"source": "download", "sizeGB": 16,
+                                                         "uri": "hf://meta-llama/Llama-3.1-8B-Instruct@abc123"}})
+    init = pod(objects)["initContainers"][0]
+    assert init["image"] == VLLM_IMAGE
+    assert init["command"] == ["python3", "-c", "from huggingface_hub import snapshot_download; snapshot_download("
+                               "repo_id='meta-llama/Llama-3.1-8B-Instruct', revision='abc123', local_dir='/models')"]
+
+
+def test_image_volume_weights(tmp_path):
+    reference = "registry.example.com/weights/embedder:1@sha256:" + "0" * 64
+    objects = compiled(tmp_path, {"models[0].artifact": {"source": "image", "sizeGB": 1.3,
+                                                         "image": {"reference": reference}}})
+    assert {"name": "model", "image": {"reference": reference, "pullPolicy": "IfNotPresent"}} in pod(objects)["volumes"]
+    assert "initContainers" not in pod(objects)
+
+
+def test_env_from_secrets_and_config_maps(tmp_path):
+    container = server(compiled(tmp_path, {
+        "models[0].env": {"TOKEN": {"secretKeyRef": {"name": "api", "key": "token"}}, "MODE": "fast"},
+        "models[0].envFrom": [{"configMap": "settings"}, {"secret": "more"}]}))
+    assert {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}}} in container["env"]
+    assert container["envFrom"] == [{"configMapRef": {"name": "settings"}}, {"secretRef": {"name": "more"}}]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"models[0].artifact": {"source": "pvc", "sizeGB": 1}}, "source pvc needs `claimName`"),
+    ({"models[0].artifact": {"source": "image", "sizeGB": 1}}, "source image needs `image: {reference: ...}`"),
+    ({"models[0].artifact": {"source": "download", "sizeGB": 1}}, "source download needs `uri`"),
+    ({"models[0].artifact": {"source": "download", "uri": "ftp://host/w", "sizeGB": 1}},
+     "servespec has no default download for 'ftp://host/w'"),
+    ({"models[0].artifact": {"source": "download", "uri": "hf://org/m", "sizeGB": 1},
+      "models[0].server": {"runtime": "triton"}}, "which the triton runtime does not promise"),
+    ({"models[0].artifact": {"source": "download", "uri": "s3://b/m", "claimName": "w", "sizeGB": 1}},
+     "`claimName` applies only to source pvc"),
+    ({"models[0].server": {"metricsPort": "metric"}}, "no port is named 'metric'"),
+    ({"models[0].server": {"runtime": "triton", "ports": [{"name": "grpc", "port": 9000}]}},
+     "port name 'grpc' is already used"),
+    ({"models[0].server": {"runtime": "triton", "port": 8001}}, "ports 'http' and 'grpc' both use 8001"),
+    ({"models[0].scaling": {"target": {"metric": "queue", "value": 1}}}, "runtime 'custom' has no known load metric"),
+    ({"models[0].server": {"runtime": "tgi", "args": ["--num-shard=2"]}}, "the tgi preset already sets --num-shard"),
+    ({"models[0].env": {"X": {"secretKeyRef": {"name": "a", "key": "b"}, "configMapKeyRef": {"name": "a", "key": "b"}}}},
+     "needs exactly one of secretKeyRef and configMapKeyRef"),
+])
+def test_contradictions_are_located_errors(tmp_path, change, message):
+    assert any(message in error for error in errors(tmp_path, change)), errors(tmp_path, change)
+
+
+def test_cuda_comes_from_the_runtime_table_for_untagged_engine_images(tmp_path):
+    spec = tmp_path / "fleet.yaml"
+    for image, runtime, cuda in [(VLLM_IMAGE, "vllm", (12, 8)), (TRITON_IMAGE, "triton", (12, 6)),
+                                 ("docker.io/vllm/vllm-openai:v0.8.5@sha256:" + "3" * 64, "vllm", None)]:
+        data = Case({"models[0].image": image, "models[0].server": {"runtime": runtime}}).apply(base_spec())
+        spec.write_text(yaml.safe_dump(data))
+        model = api.load_fleet(str(spec)).models[0]
+        assert model.cuda == cuda and model.cuda_source == ("runtime" if cuda else "")
+
+
+def test_cuda_from_the_runtime_table_is_checked_against_the_driver(tmp_path):
+    spec = tmp_path / "fleet.yaml"
+    data = Case({"models[0].image": VLLM_IMAGE, "models[0].server": {"runtime": "vllm"},
+                 "gpuPools[0].driverVersion": "520.61.05"}).apply(base_spec())
+    spec.write_text(yaml.safe_dump(data))
+    findings = api.lint([str(spec)]).findings
+    assert any(f.rule_id == "GPU005" and f.message.startswith("the vllm 0.9.2 image needs CUDA 12.8")
+               for f in findings), [f.message for f in findings]
+
+
+def test_every_scaling_metric_belongs_to_its_engine():
+    for runtime in RUNTIMES.values():
+        for metric in runtime.scaling_metrics.values():
+            assert ENGINE_METRIC.fullmatch(metric) and runtime_of_metric(metric) is runtime
