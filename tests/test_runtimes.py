@@ -175,7 +175,8 @@ def test_env_from_secrets_and_config_maps(tmp_path):
     ({"models[0].server": {"runtime": "triton", "port": 8001}}, "ports 'http' and 'grpc' both use 8001"),
     ({"models[0].scaling": {"target": {"metric": "queue", "value": 1}}}, "runtime 'custom' has no known load metric"),
     ({"models[0].server": {"runtime": "tgi", "args": ["--num-shard=2"]}}, "the tgi preset already sets --num-shard"),
-    ({"models[0].env": {"X": {"secretKeyRef": {"name": "a", "key": "b"}, "configMapKeyRef": {"name": "a", "key": "b"}}}},
+    ({"models[0].env": {"X": {"secretKeyRef": {"name": "a", "key": "b"},
+                              "configMapKeyRef": {"name": "a", "key": "b"}}}},
      "needs exactly one of secretKeyRef and configMapKeyRef"),
 ])
 def test_contradictions_are_located_errors(tmp_path, change, message):
@@ -206,3 +207,12 @@ def test_every_scaling_metric_belongs_to_its_engine():
     for runtime in RUNTIMES.values():
         for metric in runtime.scaling_metrics.values():
             assert ENGINE_METRIC.fullmatch(metric) and runtime_of_metric(metric) is runtime
+
+
+def test_a_canary_of_a_multi_port_server_discovers_its_other_ports(tmp_path):
+    objects = compiled(tmp_path, {"models[0].image": TRITON_IMAGE, "models[0].server": {"runtime": "triton"},
+                                  "models[0].rollout": {"strategy": "canary"}})
+    assert objects[("Canary", "embedder")]["spec"]["service"] == {
+        "port": 8000, "targetPort": "http", "portName": "http", "portDiscovery": True}
+    single = compiled(tmp_path, {"models[0].rollout": {"strategy": "canary"}})
+    assert "portDiscovery" not in single[("Canary", "embedder")]["spec"]["service"]

@@ -61,7 +61,7 @@ def _diagnostic(error: dict[str, Any], path: SpecPath, source_map: SourceMap, mo
         return source_map.diagnostic(path, f"unknown key {path[-1]!r}", key=True,
                                      hint=suggest(str(path[-1]), known) or _allowed(known))
     if kind == "missing":
-        required = _required_names(model, path[len(at):-1])
+        required = _field_names(model, path[len(at):-1], required_only=True)
         return source_map.diagnostic(path, f"missing required key {name!r}",
                                      hint=f"this mapping needs: {', '.join(required)}" if len(required) > 1 else "")
     if path and path[-1] == "[key]":
@@ -90,27 +90,16 @@ def _allowed(known: list[str]) -> str:
     return f"allowed keys: {', '.join(known)}" if known else ""
 
 
-def _field_names(model: Any, path: SpecPath) -> list[str]:
-    """The keys allowed in the mapping at `path` of a `model` document."""
+def _field_names(model: Any, path: SpecPath, required_only: bool = False) -> list[str]:
+    """The keys allowed (or only the required ones) in the mapping at `path` of a `model` document."""
     for part in path:
         model = _step(model, part)
         if model is None:
             return []
     model = _unwrap(model)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return [field.alias or name for name, field in model.model_fields.items()]
-    return []
-
-
-def _required_names(model: Any, path: SpecPath) -> list[str]:
-    """The required keys of the mapping at `path` of a `model` document."""
-    for part in path:
-        model = _step(model, part)
-        if model is None:
-            return []
-    model = _unwrap(model)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [field.alias or name for name, field in model.model_fields.items() if field.is_required()]
+        return [field.alias or name for name, field in model.model_fields.items()
+                if field.is_required() or not required_only]
     return []
 
 

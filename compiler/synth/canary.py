@@ -1,4 +1,6 @@
-"""Flagger Canary for canary and blue/green rollouts, gated on the built-in success-rate and latency metrics."""
+"""Flagger Canary for canary and blue/green rollouts, gated on the built-in success-rate and latency metrics.
+A server with several ports gets `service.portDiscovery`: Flagger then adds every other container port to the
+Services it generates (Flagger docs, "Canary service")."""
 
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
         "service": {"port": model.server.http_port, "targetPort": "http", "portName": "http"},
         "analysis": analysis,
     }
+    if len(model.server.ports) > 1:
+        spec["service"]["portDiscovery"] = True  # Flagger adds the container's other ports (gRPC, metrics, extras)
     if autoscaled:
         spec["autoscalerRef"] = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": model.name}
     return manifest("flagger.app/v1beta1", "Canary", model_metadata(fleet, model), spec=spec)
