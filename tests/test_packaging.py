@@ -48,7 +48,8 @@ def test_the_wheel_holds_only_the_servespec_package_and_its_data(wheel):
 
 def test_the_installed_command_and_library_work_outside_the_repository(installed, tmp_path):
     spec = tmp_path / "fleet.yaml"
-    spec.write_text((ROOT / "examples" / "quickstart.yaml").read_text())
+    # the quickstart with a cache on the read-only root: a finding from a rule and a pack shipped as data
+    spec.write_text((ROOT / "examples" / "quickstart.yaml").read_text() + "    env: {HF_HOME: /root/.cache}\n")
 
     def run(*command: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
@@ -56,7 +57,7 @@ def test_the_installed_command_and_library_work_outside_the_repository(installed
     assert run(str(installed / "servespec"), "--version").stdout == f"servespec, version {__version__}\n"
     assert run(str(installed / "servespec"), "validate", "fleet.yaml").returncode == 0
     lint = run(str(installed / "servespec"), "lint", "fleet.yaml", "--policy", "production")
-    assert "SEC005" in lint.stdout, lint.stdout + lint.stderr
+    assert lint.returncode == 1 and "SRV005 cache-on-read-only-root" in lint.stdout, lint.stdout + lint.stderr
     assert "## GPU001" in run(str(installed / "servespec"), "rules", "--markdown").stdout
     compiled = run(str(installed / "servespec"), "compile", "fleet.yaml", "-o", "-", "--validator", "built-in")
     assert compiled.returncode == 0 and "kind: Deployment" in compiled.stdout, compiled.stderr
