@@ -89,6 +89,13 @@ class LintContext:
         """Each model's compiled object of `kind`, paired with the model."""
         yield from self._model_manifests_by_kind.get(kind, ())
 
+    def serving_pods(self) -> Iterator[tuple["ResolvedModel", dict[str, Any]]]:
+        """Each model's serving pod template: its Deployment's, or its LeaderWorkerSet's leader."""
+        for model, manifest in self.model_manifests("Deployment"):
+            yield model, manifest.data["spec"]["template"]
+        for model, manifest in self.model_manifests("LeaderWorkerSet"):
+            yield model, manifest.data["spec"]["leaderWorkerTemplate"]["leaderTemplate"]
+
     def fleet_manifest(self, kind: str) -> Optional["Manifest"]:
         """The fleet-wide object of `kind` (Namespace, PrometheusRule), if compiled."""
         return next((m for m in self.manifests if m.kind == kind and self.model_of(m) is None), None)
@@ -114,9 +121,9 @@ def cuda_origin(model: "ResolvedModel") -> str:
     return "image"
 
 
-def server_container(deployment: "Manifest") -> dict[str, Any]:
-    """The model server container of a compiled Deployment."""
-    container: dict[str, Any] = deployment.data["spec"]["template"]["spec"]["containers"][0]
+def server_container(pod_template: dict[str, Any]) -> dict[str, Any]:
+    """The model server container of a pod template (`LintContext.serving_pods`)."""
+    container: dict[str, Any] = pod_template["spec"]["containers"][0]
     return container
 
 

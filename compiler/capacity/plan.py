@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from servespec.capacity.memory import MemoryFit, memory_fit
 from servespec.capacity.week import (
     gpus_per_replica,
     monthly_cost,
@@ -37,6 +38,10 @@ class ModelPlan:
     rollout: str
     rollout_seconds: Optional[int]
     """Time for a canary to reach maxWeight or a blue/green to promote; None for rolling updates."""
+    nodes_per_replica: int
+    """Pods (whole nodes) of one replica: above 1 a LeaderWorkerSet group."""
+    memory: Optional[MemoryFit]
+    """GPU memory one replica needs against what its GPUs give (None: no figure in the spec)."""
 
     @property
     def peak_gpus(self) -> tuple[float, ...]:
@@ -59,10 +64,13 @@ class PoolPlan:
     surge_model: Optional[str]
     gpu_hours_per_week: float
     monthly_cost: float
+    capacity: int
+    """GPUs the pool can hold: maxGPUs, rounded down to whole nodes with gpusPerNode."""
+    gpus_per_node: Optional[int]
 
     @property
     def over_limit(self) -> bool:
-        return self.peak_with_surge > self.max_gpus
+        return self.peak_with_surge > self.capacity
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,8 @@ def plan_fleet(fleet: ResolvedFleet) -> FleetPlan:
             peak=peak_replicas(model), gpu_hours_per_week=float(weekly_gpu_hours(model)),
             monthly_cost=monthly_cost(model), startup_budget_seconds=model.startup_budget_seconds,
             rollout=model.spec.rollout.strategy,
-            rollout_seconds=rollout_seconds(model) if model.analysis is not None else None)
+            rollout_seconds=rollout_seconds(model) if model.analysis is not None else None,
+            nodes_per_replica=model.parallel.nodes, memory=memory_fit(model))
             for model in fleet.models_in(pool.name))
         peak = pool_peak(fleet, pool)
         pools.append(PoolPlan(
@@ -98,6 +107,7 @@ def plan_fleet(fleet: ResolvedFleet) -> FleetPlan:
             cost_per_gpu_hour=pool.spec.cost_per_gpu_hour, spot=pool.spec.spot, models=models,
             hourly_gpus=peak.hourly, peak_gpus=peak.gpus, peak_hour=peak.hour, peak_with_surge=peak.with_surge,
             surge_model=peak.surge_model, gpu_hours_per_week=sum(model.gpu_hours_per_week for model in models),
-            monthly_cost=sum(model.monthly_cost for model in models)))
+            monthly_cost=sum(model.monthly_cost for model in models), capacity=peak.capacity,
+            gpus_per_node=peak.gpus_per_node))
     budget = fleet.spec.budget.monthly_usd if fleet.spec.budget else None
     return FleetPlan(fleet.name, fleet.environment, tuple(pools), budget)

@@ -7,12 +7,15 @@ figures are an upper bound for capacity.
 
 - Scheduled replicas (what the cron triggers keep running): replicas.min outside every window, the largest
   open window's replicas inside, capped by replicas.max (KEDA: the max trigger wins).
-- Peak replicas: replicas.max whenever a metric (Prometheus) trigger could scale the model up, else the
-  scheduled replicas.
-- GPUs per replica: `gpu.count` whole GPUs, or `count / max instances` of a GPU for MIG slices (a slice costs
-  its share of the GPU). A pool's GPUs in an hour round MIG slices up per profile.
-- Rollout surge: a rolling update adds one replica (maxSurge 1); a canary or blue/green rollout runs a canary
-  Deployment beside the primary, counted at replicas.min (at least one). One model rolls out at a time.
+- Peak replicas: replicas.max whenever a metric trigger (the engine's `scaling.target` or a raw Prometheus
+  query) could scale the model up, else the scheduled replicas.
+- GPUs per replica: `gpu.count` (or tensor x pipeline) whole GPUs, or `count / max instances` of a GPU for MIG
+  slices (a slice costs its share of the GPU). A pool's GPUs in an hour round MIG slices up per profile.
+- Whole nodes: in a pool with `gpusPerNode` a multi-node replica takes whole nodes and the other replicas'
+  GPUs are rounded up to whole nodes; the pool holds maxGPUs // gpusPerNode nodes.
+- Rollout surge: a rolling update adds maxSurge replicas (1, or 0 from 4 GPUs per replica); a canary or
+  blue/green rollout runs a canary Deployment beside the primary, counted at replicas.min (at least one).
+  One model rolls out at a time.
 - Cost: scheduled GPU-hours x pool `costPerGPUHour`; a month is 365.25 / 12 / 7 weeks.
 """
 
@@ -24,11 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
 from servespec.spec.model import Schedule
+from servespec.spec.parallel import whole_gpus_per_node
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel, ResolvedPool
 
 WEEK_START = datetime(2026, 1, 5, tzinfo=timezone.utc)
@@ -89,15 +95,18 @@ def _scheduled(low: int, high: int, windows: tuple[tuple[str, str, str, int], ..
 
 def peak_replicas(model: ResolvedModel) -> tuple[int, ...]:
     """Most replicas possible in each hour: max when a metric trigger can scale up, else the schedule."""
-    if model.spec.scaling.prometheus is not None:
+    if model.spec.scaling.prometheus is not None or model.spec.scaling.target is not None:
         return (model.spec.replicas.max,) * HOURS_PER_WEEK
     return scheduled_replicas(model)
 
 
 def rollout_surge(model: ResolvedModel) -> int:
-    """Extra replicas while a new version rolls out."""
+    """Extra replicas while a new version rolls out (a percentage of replicas.max, rounded up)."""
     if model.analysis is None:
-        return 1
+        surge = model.rolling_update["maxSurge"]
+        if isinstance(surge, str):
+            return math.ceil(int(surge.rstrip("%")) * model.spec.replicas.max / 100)
+        return surge
     return max(1, model.spec.replicas.min)
 
 
@@ -117,10 +126,10 @@ def gpus_per_replica(model: ResolvedModel) -> Fraction:
         return Fraction(0)
     profile_name = slice_profile(model)
     if profile_name is None:
-        return Fraction(model.spec.gpu.count)
+        return Fraction(model.parallel.gpus)
     profile = model.pool.gpu.mig_profile(profile_name)
     instances = profile.max_instances if profile else 1
-    return Fraction(model.spec.gpu.count, instances)
+    return Fraction(model.parallel.gpus, instances)
 
 
 def _slices_in_gpus(pool: ResolvedPool, profile: str | None, slices: int) -> int:
@@ -136,7 +145,7 @@ def pool_gpus(pool: ResolvedPool, demand: list[tuple[ResolvedModel, int]]) -> in
     slices: dict[str | None, int] = defaultdict(int)
     for model, replicas in demand:
         if model.spec.gpu is not None:
-            slices[slice_profile(model)] += model.spec.gpu.count * replicas
+            slices[slice_profile(model)] += model.parallel.gpus * replicas
     return sum(_slices_in_gpus(pool, profile, count) for profile, count in slices.items())
 
 
@@ -146,41 +155,75 @@ class PoolPeak:
 
     pool: ResolvedPool
     hourly: tuple[int, ...]
-    """Whole GPUs the pool needs in each hour of the week at peak replicas."""
+    """Whole GPUs the pool needs in each hour of the week at peak replicas (whole nodes with gpusPerNode)."""
     gpus: int
     hour: int
     with_surge: int
     surge_model: str | None
+    capacity: int
+    """GPUs the pool can hold: maxGPUs, or its whole nodes' GPUs with gpusPerNode."""
+    gpus_per_node: int | None
+    surges: Mapping[str, int]
+    """Per model: the peak plus that model's rollout surge."""
+
+    def surged(self, model: ResolvedModel) -> int:
+        return self.surges.get(model.name, self.gpus)
+
+    def nodes(self, gpus: int) -> int | None:
+        """Nodes holding `gpus` (None without gpusPerNode)."""
+        return -(-gpus // self.gpus_per_node) if self.gpus_per_node else None
 
 
 def gpu_count(model: ResolvedModel) -> int:
-    """GPUs (or MIG slices) one replica requests."""
-    return model.spec.gpu.count if model.spec.gpu is not None else 0
+    """GPUs (or MIG slices) one replica requests (all pods of a multi-node replica)."""
+    return model.parallel.gpus
+
+
+def pool_capacity(pool: ResolvedPool) -> int:
+    """maxGPUs, rounded down to whole nodes when the pool gives gpusPerNode."""
+    per_node = whole_gpus_per_node(pool.spec)
+    return pool.spec.max_gpus if per_node is None else pool.spec.max_gpus // per_node * per_node
 
 
 def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
     """The pool's GPUs per hour, its peak, and the peak plus the largest one-model rollout surge. Linear in
-    the pool's models: demand is summed per MIG profile (None: whole GPUs), hour by hour."""
+    the pool's models: demand is summed per MIG profile (None: whole GPUs), hour by hour; with gpusPerNode,
+    multi-node replicas count their nodes and the rest is rounded up to whole nodes."""
     models = [model for model in fleet.models_in(pool.name) if model.spec.gpu is not None]
+    per_node = whole_gpus_per_node(pool.spec)
     units: dict[str | None, list[int]] = defaultdict(lambda: [0] * HOURS_PER_WEEK)
+    spans = [0] * HOURS_PER_WEEK
     for model in models:
-        row = units[slice_profile(model)]
-        count = gpu_count(model)
+        row = spans if model.parallel.multi_node else units[slice_profile(model)]
+        count = model.parallel.nodes if model.parallel.multi_node else gpu_count(model)
         for hour, replicas in enumerate(peak_replicas(model)):
             row[hour] += count * replicas
-    hourly = tuple(sum(_slices_in_gpus(pool, profile, row[hour]) for profile, row in units.items())
-                   for hour in range(HOURS_PER_WEEK))
+
+    def gpus_at(hour: int, extra: tuple[str | None, int] = (None, 0), extra_nodes: int = 0) -> int:
+        gpus = sum(_slices_in_gpus(pool, profile, row[hour] + (extra[1] if profile == extra[0] else 0))
+                   for profile, row in units.items())
+        if extra[1] and extra[0] not in units:
+            gpus += _slices_in_gpus(pool, extra[0], extra[1])
+        if per_node is None:
+            return gpus
+        return (spans[hour] + extra_nodes + -(-gpus // per_node)) * per_node
+
+    hourly = tuple(gpus_at(hour) for hour in range(HOURS_PER_WEEK))
     best_gpus = max(hourly, default=0)
     best_hour = hourly.index(best_gpus)
     with_surge, surge_model = best_gpus, None
+    surges: dict[str, int] = {}
     for model in models:
-        profile = slice_profile(model)
-        at_peak = units[profile][best_hour]
-        extra = gpu_count(model) * rollout_surge(model)
-        surged = best_gpus - _slices_in_gpus(pool, profile, at_peak) + _slices_in_gpus(pool, profile, at_peak + extra)
+        surge = rollout_surge(model)
+        if model.parallel.multi_node:
+            surged = gpus_at(best_hour, extra_nodes=model.parallel.nodes * surge)
+        else:
+            surged = gpus_at(best_hour, (slice_profile(model), gpu_count(model) * surge))
+        surges[model.name] = surged
         if surged > with_surge:
             with_surge, surge_model = surged, model.name
-    return PoolPeak(pool, hourly, best_gpus, best_hour, with_surge, surge_model)
+    return PoolPeak(pool, hourly, best_gpus, best_hour, with_surge, surge_model, pool_capacity(pool), per_node,
+                    MappingProxyType(surges))
 
 
 def weekly_gpu_hours(model: ResolvedModel) -> Fraction:

@@ -3,8 +3,15 @@
 Each row holds what the engine's own documentation and source say, cited per engine:
 
 vLLM (OpenAI-compatible server, image vllm/vllm-openai)
-- `vllm serve <model> --port --served-model-name --tensor-parallel-size`: docs.vllm.ai "OpenAI-Compatible
-  Server" and "Distributed Inference and Serving" (tensor parallelism within one node).
+- `vllm serve <model> --port --served-model-name --tensor-parallel-size --pipeline-parallel-size
+  --max-model-len --gpu-memory-utilization --kv-cache-dtype fp8`: docs.vllm.ai "OpenAI-Compatible Server",
+  "Engine Arguments" (`gpu_memory_utilization` defaults to 0.9) and "Distributed Inference and Serving".
+- Multi-node: a Ray cluster over the pods of a LeaderWorkerSet group, started by the image's
+  `/vllm-workspace/examples/online_serving/multi-node-serving.sh` (`leader --ray_cluster_size=N` starts the
+  head on port 6379 and waits up to `--ray_init_timeout` seconds, default 300, for N nodes; `worker
+  --ray_address=<leader>` joins), then `vllm serve` on the leader: docs.vllm.ai "Deployment / LWS" and
+  vllm-project/vllm examples/online_serving/multi-node-serving.sh. The tensor-parallel degree must divide
+  the attention heads (vllm/config.py `verify_with_parallel_config`).
 - `/health` (process up, engine alive), `/v1/models` (lists the served model once it is loaded), Prometheus
   metrics on `/metrics` of the same port: docs.vllm.ai "Production Metrics"; docs.vllm.ai "Using Kubernetes"
   (probes on port 8000, a Memory emptyDir at /dev/shm with sizeLimit 2Gi).
@@ -28,7 +35,9 @@ Triton Inference Server (image nvcr.io/nvidia/tritonserver:<YY.MM>-py3)
 
 Text Generation Inference (image ghcr.io/huggingface/text-generation-inference)
 - Entrypoint `text-generation-launcher`; `--model-id`, `--port` (the image's default is 80, which a
-  non-root container cannot bind), `--num-shard` (tensor parallel shards): TGI "Launcher arguments".
+  non-root container cannot bind), `--num-shard` (tensor parallel shards), `--max-total-tokens`,
+  `--cuda-memory-fraction` (default 1.0), `--kv-cache-dtype fp8_e4m3fn`: TGI "Launcher arguments". TGI
+  shards tensors within one node only: no pipeline parallelism, no multi-node.
 - The router serves HTTP only once the shards are loaded and warmed up: `/health` (checks the shards) for
   readiness, `/info` (the router itself) for liveness; metrics on `/metrics` of the same port; gauges
   `tgi_queue_size` and `tgi_batch_current_size`: TGI reference "Metrics" and the router's OpenAPI spec.
@@ -59,9 +68,9 @@ class Runtime:
     command: tuple[str, ...]
     """The container command; empty: the image's entrypoint."""
     args: tuple[str, ...]
-    """Arguments; {model_dir}, {name}, {gpus} and {<port name>} are filled from the spec."""
-    multi_gpu_args: tuple[str, ...]
-    """Appended when a replica has more than one GPU."""
+    """Arguments; {model_dir}, {name}, {tensor} and {<port name>} are filled from the spec."""
+    setting_args: Mapping[str, tuple[str, ...]]
+    """Arguments appended when the spec sets a value (`SETTINGS`), {value} filled in."""
     ports: Mapping[str, int]
     """Named container ports, `http` first."""
     readiness_path: str
@@ -84,7 +93,21 @@ class Runtime:
     ships_huggingface_hub: bool = False
     """The image has the `huggingface_hub` Python package (used to download hf:// artifacts)."""
     flags_from_spec: Mapping[str, str] = field(default_factory=dict)
-    """Flags the preset sets from spec fields: flag -> the field to change instead."""
+    """Flags the preset always sets from spec fields: flag -> the field to change instead."""
+    gpu_memory_utilization: Optional[float] = None
+    """Share of GPU memory the engine takes by default (None: no such setting; the lint headroom applies)."""
+    multi_node: bool = False
+    """Can run one replica over several nodes (a LeaderWorkerSet group)."""
+
+    @property
+    def shards_tensors(self) -> bool:
+        """Splits each layer over all GPUs of a replica by default (vLLM tensor parallelism, TGI shards)."""
+        return "tensor" in self.setting_args or any("{tensor}" in arg for arg in self.args)
+
+    def flag_of(self, setting: str) -> Optional[str]:
+        """The flag a spec setting compiles to (None: the engine has none)."""
+        template = self.setting_args.get(setting)
+        return template[0] if template else None
 
     @property
     def http_port(self) -> int:
@@ -99,18 +122,36 @@ class Runtime:
         return found
 
 
+SETTINGS = {
+    "tensor": "parallelism.tensor",
+    "pipeline": "parallelism.pipeline",
+    "context": "model.contextLength",
+    "utilization": "server.gpuMemoryUtilization",
+    "kv_fp8": "model.kvCacheDtype",
+}
+"""Spec values a preset turns into arguments: setting -> the spec field (tensor and pipeline only above 1)."""
+
+MULTI_NODE_SCRIPT = "/vllm-workspace/examples/online_serving/multi-node-serving.sh"
+"""Starts or joins the Ray cluster of a multi-node vLLM replica (shipped in the vllm/vllm-openai image)."""
+
+RAY_PORT = 6379
+
 _CACHE_ENV = ("HOME", "XDG_CACHE_HOME", "HF_HOME", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR")
 
 RUNTIMES: dict[str, Runtime] = {
     "custom": Runtime(
-        name="custom", command=(), args=(), multi_gpu_args=(), ports={HTTP_PORT_NAME: 8000},
+        name="custom", command=(), args=(), setting_args={}, ports={HTTP_PORT_NAME: 8000},
         readiness_path="/ready", liveness_path="/health", metrics_port=None, metrics_path="/metrics",
         warmup_seconds=0, cache_env=(), cache_size="1Gi", scaling_metrics={}, metric_prefix="",
         ready_before_load=frozenset()),
     "vllm": Runtime(
         name="vllm", command=("vllm", "serve"),
         args=("{model_dir}", "--port", "{http}", "--served-model-name", "{name}"),
-        multi_gpu_args=("--tensor-parallel-size", "{gpus}"),
+        setting_args={"tensor": ("--tensor-parallel-size", "{value}"),
+                      "pipeline": ("--pipeline-parallel-size", "{value}"),
+                      "context": ("--max-model-len", "{value}"),
+                      "utilization": ("--gpu-memory-utilization", "{value}"),
+                      "kv_fp8": ("--kv-cache-dtype", "fp8")},
         ports={HTTP_PORT_NAME: 8000}, readiness_path="/v1/models", liveness_path="/health",
         metrics_port=HTTP_PORT_NAME, metrics_path="/metrics", warmup_seconds=120,
         cache_env=_CACHE_ENV + ("VLLM_CACHE_ROOT",), cache_size="10Gi",
@@ -119,12 +160,14 @@ RUNTIMES: dict[str, Runtime] = {
         metric_prefix="vllm:", ready_before_load=frozenset(),
         cuda_by_version=(((0, 9, 0), (12, 8)),), ships_huggingface_hub=True,
         flags_from_spec={"--port": "server.port", "--served-model-name": "name",
-                         "--tensor-parallel-size": "gpu.count"}),
+                         "--tensor-parallel-size": "parallelism.tensor",
+                         "--pipeline-parallel-size": "parallelism.pipeline"},
+        gpu_memory_utilization=0.9, multi_node=True),
     "triton": Runtime(
         name="triton", command=("tritonserver",),
         args=("--model-repository={model_dir}", "--http-port={http}", "--grpc-port={grpc}",
               "--metrics-port={metrics}"),
-        multi_gpu_args=(),
+        setting_args={},
         ports={HTTP_PORT_NAME: 8000, GRPC_PORT_NAME: 8001, METRICS_PORT_NAME: 8002},
         readiness_path="/v2/health/ready", liveness_path="/v2/health/live", metrics_port=METRICS_PORT_NAME,
         metrics_path="/metrics", warmup_seconds=30, cache_env=_CACHE_ENV, cache_size="5Gi",
@@ -135,13 +178,17 @@ RUNTIMES: dict[str, Runtime] = {
         flags_from_spec={"--model-repository": "artifact", "--http-port": "server.port"}),
     "tgi": Runtime(
         name="tgi", command=(),
-        args=("--model-id", "{model_dir}", "--port", "{http}", "--num-shard", "{gpus}"),
-        multi_gpu_args=(), ports={HTTP_PORT_NAME: 8000}, readiness_path="/health", liveness_path="/info",
+        args=("--model-id", "{model_dir}", "--port", "{http}", "--num-shard", "{tensor}"),
+        setting_args={"context": ("--max-total-tokens", "{value}"),
+                      "utilization": ("--cuda-memory-fraction", "{value}"),
+                      "kv_fp8": ("--kv-cache-dtype", "fp8_e4m3fn")},
+        ports={HTTP_PORT_NAME: 8000}, readiness_path="/health", liveness_path="/info",
         metrics_port=HTTP_PORT_NAME, metrics_path="/metrics", warmup_seconds=60,
         cache_env=_CACHE_ENV + ("HUGGINGFACE_HUB_CACHE",), cache_size="5Gi",
         scaling_metrics={"queue": "tgi_queue_size", "running": "tgi_batch_current_size"},
         metric_prefix="tgi_", ready_before_load=frozenset(), ships_huggingface_hub=True,
-        flags_from_spec={"--model-id": "artifact", "--port": "server.port", "--num-shard": "gpu.count"}),
+        flags_from_spec={"--model-id": "artifact", "--port": "server.port", "--num-shard": "parallelism.tensor"},
+        gpu_memory_utilization=1.0),
 }
 """Every runtime by `server.runtime` name; `custom` is a server servespec knows nothing about."""
 

@@ -81,7 +81,7 @@ def catalogue_markdown() -> str:
 
 CATEGORY_TITLES = {"gpu": "GPU and drivers", "lifecycle": "lifecycle", "scaling": "scaling", "rollout": "rollout",
                    "placement": "placement and cost", "security": "security", "serving": "serving engines and weights",
-                   "waivers": "waivers"}
+                   "parallelism": "large models and parallelism", "waivers": "waivers"}
 
 
 def rule_table_markdown() -> str:

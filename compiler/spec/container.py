@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 from servespec.catalog.downloads import default_download
 from servespec.catalog.runtimes import HTTP_PORT_NAME, RUNTIMES, Runtime
+from servespec.spec.parallel import ParallelPlan
 from servespec.spec.paths import CACHE_DIR, MODEL_DIR
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ WRITABLE_DIRS = ("/tmp", CACHE_DIR, "/dev/shm")
 """Writable mounts of the server container; the root file system is read-only."""
 
 SHM_PER_GPU_GI = 2
-"""Default /dev/shm: 2Gi per GPU of the replica (vLLM's Kubernetes guide uses 2Gi for one GPU; NCCL's
+"""Default /dev/shm: 2Gi per GPU of the pod (vLLM's Kubernetes guide uses 2Gi for one GPU; NCCL's
 shared-memory transport between tensor-parallel ranks needs more with every rank)."""
 
 SHM_MIN_PER_GPU_GI = 1
@@ -81,23 +82,38 @@ def runtime_of(model: Model) -> Runtime:
     return RUNTIMES[model.server.runtime]
 
 
-def gpu_count(model: Model) -> int:
-    return model.gpu.count if model.gpu else 0
-
-
 def warmup_seconds(model: Model) -> int:
     """The engine's warm-up after loading: `server.warmupSeconds`, else the preset's."""
     given = model.server.warmup_seconds
     return given if given is not None else runtime_of(model).warmup_seconds
 
 
-def preset_args(model: Model, ports: dict[str, int]) -> tuple[str, ...]:
+def spec_settings(model: Model, plan: ParallelPlan) -> dict[str, str]:
+    """The spec values a preset turns into arguments (`catalog.runtimes.SETTINGS`), as text."""
+    settings: dict[str, str] = {}
+    if plan.tensor > 1:
+        settings["tensor"] = str(plan.tensor)
+    if plan.pipeline > 1:
+        settings["pipeline"] = str(plan.pipeline)
+    architecture = model.model
+    if architecture is not None and architecture.context_length is not None:
+        settings["context"] = str(architecture.context_length)
+    if model.server.gpu_memory_utilization is not None:
+        settings["utilization"] = f"{model.server.gpu_memory_utilization:g}"
+    if architecture is not None and architecture.kv_cache_dtype == "fp8":
+        settings["kv_fp8"] = "fp8"
+    return settings
+
+
+def preset_args(model: Model, ports: dict[str, int], plan: ParallelPlan) -> tuple[str, ...]:
     """The preset's own arguments, filled from the spec."""
     runtime = runtime_of(model)
-    values = {"model_dir": MODEL_DIR, "name": model.name, "gpus": str(max(1, gpu_count(model))),
+    values = {"model_dir": MODEL_DIR, "name": model.name, "tensor": str(plan.tensor),
               **{name: str(number) for name, number in ports.items()}}
-    template = runtime.args + (runtime.multi_gpu_args if gpu_count(model) > 1 else ())
-    return tuple(arg.format(**values) for arg in template)
+    args = [arg.format(**values) for arg in runtime.args]
+    for setting, value in spec_settings(model, plan).items():
+        args += [arg.format(value=value) for arg in runtime.setting_args.get(setting, ())]
+    return tuple(args)
 
 
 def server_ports(model: Model) -> tuple[tuple[str, int], ...]:
@@ -132,8 +148,8 @@ def download_step(model: Model) -> Optional[DownloadStep]:
     return DownloadStep(image, tuple(command), tuple(args), given.secret_name if given else None)
 
 
-def server_plan(model: Model) -> ServerPlan:
-    """The server container of `model`, preset defaults filled in."""
+def server_plan(model: Model, plan: ParallelPlan) -> ServerPlan:
+    """The server container of `model`, split as `plan` says, preset defaults filled in."""
     runtime = runtime_of(model)
     server = model.server
     ports = server_ports(model)
@@ -141,11 +157,11 @@ def server_plan(model: Model) -> ServerPlan:
     if runtime.metrics_port or server.metrics_path:
         metrics = (server.metrics_port or runtime.metrics_port or HTTP_PORT_NAME,
                    server.metrics_path or runtime.metrics_path)
-    gpus = max(1, gpu_count(model))
+    gpus = max(1, plan.gpus_per_pod)
     return ServerPlan(
         runtime=runtime,
         command=tuple(server.command) if server.command is not None else runtime.command,
-        args=preset_args(model, dict(ports)) + tuple(server.args),
+        args=preset_args(model, dict(ports), plan) + tuple(server.args),
         ports=ports,
         readiness_path=server.readiness_path or runtime.readiness_path,
         liveness_path=server.liveness_path or runtime.liveness_path,

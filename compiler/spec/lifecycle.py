@@ -67,6 +67,16 @@ def progress_deadline_seconds(model: Model) -> int:
             or max(600, delivery + startup_budget_seconds(model) + PROGRESS_DEADLINE_MARGIN_SECONDS))
 
 
+RAY_INIT_MARGIN_SECONDS = 300
+"""The multi-node script's own default wait for the Ray cluster (vLLM multi-node-serving.sh)."""
+
+
+def ray_init_timeout_seconds(model: Model) -> int:
+    """How long the leader of a multi-node replica waits for its workers to join Ray: the script's 300 s plus
+    the weights delivery, which every worker pod does before its server container starts."""
+    return RAY_INIT_MARGIN_SECONDS + math.ceil(delivery_seconds(model))
+
+
 def termination_grace_seconds(model: Model) -> int:
     """terminationGracePeriodSeconds: the override, else maxRequestSeconds + 15 s."""
     grace = model.server.termination_grace_seconds

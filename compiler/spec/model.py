@@ -25,6 +25,7 @@ from servespec.spec.types import (
     LabelValue,
     MIGProfileName,
     OptionalLabelValue,
+    ParameterCount,
     Quantity,
     TimeZone,
 )
@@ -114,14 +115,63 @@ class GPUPool(SpecModel):
     node_selector: dict[LabelKey, OptionalLabelValue] = Field(
         default_factory=dict, description="Node labels selecting the pool. Default: "
                                           "{servespec.dev/gpu-pool: <name>}.")
+    gpus_per_node: Optional[int] = Field(
+        default=None, alias="gpusPerNode", ge=1, le=64,
+        description="GPUs of one node. A replica needing more runs as a LeaderWorkerSet group over whole nodes "
+                    "(vllm); the pool's capacity counts whole nodes. Absent: any replica fits one node.")
 
 
 class GPURequest(SpecModel):
     """The GPU a model needs: whole GPUs or a MIG slice."""
 
-    count: int = Field(default=1, ge=1, le=16, description="GPUs (or MIG slices) per replica.")
+    count: Optional[int] = Field(default=None, ge=1, le=64,
+                                 description="GPUs (or MIG slices) per replica. Default: parallelism.tensor x "
+                                             "parallelism.pipeline, else 1.")
     mig: Optional[MIGProfileName] = Field(default=None, description="MIG profile of the slice, e.g. 1g.10gb.")
-    memory_gb: float = Field(alias="memoryGB", gt=0, description="GPU memory the model needs per replica, in GB.")
+    memory_gb: Optional[float] = Field(
+        default=None, alias="memoryGB", gt=0,
+        description="GPU memory the model needs per replica, in GB. Default: computed from `model` "
+                    "(docs/large-models.md).")
+
+
+class ModelArchitecture(SpecModel):
+    """What the model is: enough to compute the GPU memory a replica needs (docs/large-models.md)."""
+
+    parameters: ParameterCount = Field(description="Parameters, e.g. 70B, 8.03B or 350M.")
+    dtype: Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"] = Field(
+        description="Precision of the weights as served (fp8, int8, int4: a quantized checkpoint).")
+    context_length: Optional[int] = Field(
+        default=None, ge=1, le=10**8, description="Longest sequence, prompt plus output, in tokens (vLLM "
+                                                  "--max-model-len, TGI --max-total-tokens).")
+    sequences: int = Field(default=1, ge=1, le=INT32_MAX,
+                           description="Sequences of contextLength tokens the KV cache must hold at once. Default "
+                                       "1: vLLM refuses to start when not even one fits.")
+    layers: Optional[int] = Field(default=None, ge=1, le=10000, description="Transformer layers "
+                                                                           "(config.json num_hidden_layers).")
+    attention_heads: Optional[int] = Field(default=None, ge=1, le=10000,
+                                           description="Attention heads (num_attention_heads).")
+    kv_heads: Optional[int] = Field(default=None, ge=1, le=10000,
+                                    description="Key/value heads (num_key_value_heads). Default: attentionHeads.")
+    head_dim: Optional[int] = Field(default=None, ge=1, le=100000,
+                                    description="Size of one head (head_dim, or hidden_size / num_attention_heads).")
+    kv_cache_dtype: Optional[Literal["fp8"]] = Field(
+        default=None, description="fp8: store the KV cache in 8 bits (vLLM --kv-cache-dtype fp8, TGI "
+                                  "fp8_e4m3fn). Default: the 16-bit activation type (fp32 models: 32-bit).")
+    kv_cache_gb: Optional[float] = Field(default=None, alias="kvCacheGB", gt=0,
+                                         description="KV cache per replica in GiB; replaces the computed figure.")
+    overhead_gb: Optional[float] = Field(
+        default=None, alias="overheadGB", ge=0,
+        description="GPU memory per GPU beyond weights and KV cache (CUDA context, NCCL buffers, activations), "
+                    "in GiB. Default: 3, or 5 with tensor or pipeline parallelism.")
+
+
+class Parallelism(SpecModel):
+    """How one replica is split over GPUs: tensor x pipeline GPUs per replica."""
+
+    tensor: int = Field(default=1, ge=1, le=64, description="Tensor-parallel degree: GPUs each layer is split "
+                                                           "over (vLLM --tensor-parallel-size, TGI --num-shard).")
+    pipeline: int = Field(default=1, ge=1, le=64, description="Pipeline-parallel degree: stages the layers are "
+                                                             "split into (vLLM --pipeline-parallel-size).")
 
 
 class Resources(SpecModel):
@@ -222,6 +272,10 @@ class Server(SpecModel):
                                                     "no metrics unless set).")
     metrics_port: Optional[DNSLabel] = Field(default=None, description="Name of the port serving metrics. "
                                                                        "Default: the preset's, else `http`.")
+    gpu_memory_utilization: Optional[float] = Field(
+        default=None, gt=0, le=1, description="Share of each GPU's memory the engine may use (vLLM "
+                                              "--gpu-memory-utilization, TGI --cuda-memory-fraction). Default: "
+                                              "the engine's (vLLM 0.9, TGI 1.0).")
     warmup_seconds: Optional[int] = Field(default=None, ge=0, le=86400,
                                           description="Engine warm-up after loading (CUDA graphs, compilation), "
                                                       "added to the startup budget. Default: the preset's.")
@@ -353,6 +407,12 @@ class Rollout(SpecModel):
     progress_deadline_seconds: Optional[int] = Field(
         default=None, ge=1, le=86400, description="Deployment progressDeadlineSeconds. Default: startup budget "
                                                   "+ 300 s, at least 600.")
+    max_surge: Optional[IntOrPercent] = Field(
+        default=None, description="Replicas added above the wanted count during a rolling update. Default: 1; "
+                                  "0 with 4 or more GPUs per replica (a surge replica rarely fits a GPU pool).")
+    max_unavailable: Optional[IntOrPercent] = Field(
+        default=None, description="Replicas that may be down during a rolling update. Default: 0; 1 with 4 or "
+                                  "more GPUs per replica.")
 
 
 class Disruption(SpecModel):
@@ -393,6 +453,10 @@ class Model(SpecModel):
     cuda: Optional[CudaVersion] = Field(default=None, description="CUDA version of the image; wins over the tag.")
     pool: DNSLabel = Field(description="GPU pool the model runs on (a `gpuPools` name).")
     gpu: Optional[GPURequest] = Field(default=None, description="GPU or MIG slice per replica. Absent: CPU only.")
+    model: Optional[ModelArchitecture] = Field(default=None, description="Parameters, precision and shape: sets "
+                                                                        "the GPU memory figure and engine limits.")
+    parallelism: Optional[Parallelism] = Field(default=None, description="Tensor and pipeline parallelism of "
+                                                                        "one replica.")
     resources: Resources = Field(description="CPU and memory per replica.")
     artifact: Optional[Artifact] = Field(default=None, description="Model weights; sets the startup budget.")
     server: Server = Field(default_factory=Server, description="Server port, probe paths and request length.")

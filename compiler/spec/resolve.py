@@ -19,6 +19,7 @@ from servespec.spec.lifecycle import (
 )
 from servespec.spec.loader import SourceMap
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
+from servespec.spec.parallel import ParallelPlan, parallel_plan, rolling_update
 from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple, quantity_value
 
 MEMORY_LIMIT_FACTOR = Decimal("1.2")
@@ -51,7 +52,9 @@ class ResolvedModel:
     """Where the CUDA version comes from: "cuda" (the spec field), "image" (its tag) or "runtime" (the
     preset's table for the image version); "" when unknown."""
     server: ServerPlan
+    parallel: ParallelPlan
     gpu_resources: Mapping[str, int]
+    """GPU resources of one pod (a multi-node replica has `parallel.nodes` such pods)."""
     node_selector: Mapping[str, str]
     memory_limit: str
     load_seconds: float
@@ -59,6 +62,8 @@ class ResolvedModel:
     progress_deadline_seconds: int
     termination_grace_seconds: int
     disruption: Optional[Mapping[str, Union[int, str]]]
+    rolling_update: Mapping[str, Union[int, str]]
+    """maxSurge and maxUnavailable of a rolling update (defaults filled in)."""
     analysis: Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]
     """Canary or blue/green settings (defaults filled in); None for rolling updates."""
 
@@ -108,18 +113,19 @@ def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Opti
 
 def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:
     image = parse_image(model.image)
-    server = server_plan(model)
+    parallel = parallel_plan(model, pool.spec)
+    server = server_plan(model, parallel)
     cuda, cuda_source = _cuda(model, image, server)
     node_selector = dict(pool.node_selector)
     resources: dict[str, int] = {}
     if model.gpu is not None:
         if model.gpu.mig is None:
-            resources["nvidia.com/gpu"] = model.gpu.count
+            resources["nvidia.com/gpu"] = parallel.gpus_per_pod
         elif pool.spec.mig.strategy == "single":
-            resources["nvidia.com/gpu"] = model.gpu.count
+            resources["nvidia.com/gpu"] = parallel.gpus_per_pod
             node_selector["nvidia.com/mig.config"] = f"all-{model.gpu.mig}"
         else:
-            resources[f"nvidia.com/mig-{model.gpu.mig}"] = model.gpu.count
+            resources[f"nvidia.com/mig-{model.gpu.mig}"] = parallel.gpus_per_pod
     memory_limit = model.resources.memory_limit or format_bytes(
         quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR)
     disruption = _disruption(model)
@@ -131,6 +137,7 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         cuda=cuda,
         cuda_source=cuda_source,
         server=server,
+        parallel=parallel,
         gpu_resources=MappingProxyType(resources),
         node_selector=MappingProxyType(node_selector),
         memory_limit=memory_limit,
@@ -139,6 +146,7 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         progress_deadline_seconds=progress_deadline_seconds(model),
         termination_grace_seconds=termination_grace_seconds(model),
         disruption=MappingProxyType(disruption) if disruption else None,
+        rolling_update=MappingProxyType(rolling_update(model)),
         analysis=_analysis(model),
     )
 

@@ -7,12 +7,21 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from servespec.catalog import GPU_TYPES
 from servespec.catalog.downloads import SCHEMES, split_uri
+from servespec.catalog.runtimes import SETTINGS
 from servespec.diagnostics import Diagnostic, suggest
-from servespec.spec.container import runtime_of, server_ports
+from servespec.spec.container import runtime_of, server_ports, spec_settings
 from servespec.spec.gpus import gpu_types, profiles_hint
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from servespec.spec.loader import SourceMap, SpecPath
-from servespec.spec.model import EnvValueFrom, FleetSpec, Model
+from servespec.spec.model import EnvValueFrom, FleetSpec, GPUPool, Model
+from servespec.spec.parallel import (
+    ParallelPlan,
+    pipeline_degree,
+    replica_gpus,
+    rolling_update,
+    tensor_degree,
+    whole_gpus_per_node,
+)
 from servespec.spec.types import INT32_MAX, duration_seconds, parse_version_tuple
 
 MIN_ANALYSIS_INTERVAL_SECONDS = 10
@@ -76,6 +85,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
             yield where(path + ("mig", "profile"), "`profile` applies only to MIG strategy single")
 
     pool_names = [pool.name for pool in spec.gpu_pools]
+    pools = {pool.name: pool for pool in spec.gpu_pools}
     for index, model in enumerate(spec.models):
         path = ("models", index)
         if model.pool not in pool_names:
@@ -105,6 +115,8 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         yield from _server_problems(model, path, where)
         yield from _artifact_problems(model, path, where)
         yield from _env_problems(model, path, where)
+        yield from _parallel_problems(model, pools.get(model.pool), path, where)
+        yield from _architecture_problems(model, path, where)
 
     model_names = [model.name for model in spec.models]
     for index, waiver in enumerate(spec.waivers):
@@ -153,12 +165,18 @@ def _server_problems(model: Model, path: SpecPath, where: Callable[..., Diagnost
         yield where(path + ("server", "metricsPort"), f"no port is named {model.server.metrics_port!r}",
                     hint=suggest(model.server.metrics_port, [name for name, _ in ports])
                     or "ports: " + ", ".join(name for name, _ in ports))
+    plan = ParallelPlan(tensor_degree(model), pipeline_degree(model), replica_gpus(model), 1)
+    from_spec = dict(runtime.flags_from_spec)
+    for setting in spec_settings(model, plan):
+        flag = runtime.flag_of(setting)
+        if flag is not None:
+            from_spec.setdefault(flag, SETTINGS[setting])
     for number, arg in enumerate(model.server.args):
         flag = arg.split("=", 1)[0]
-        if flag in runtime.flags_from_spec:
+        if flag in from_spec:
             yield where(path + ("server", "args", number),
-                        f"the {runtime.name} preset already sets {flag} (from `{runtime.flags_from_spec[flag]}`)",
-                        hint=f"remove {flag} from args and set `{runtime.flags_from_spec[flag]}` instead, or "
+                        f"the {runtime.name} preset already sets {flag} (from `{from_spec[flag]}`)",
+                        hint=f"remove {flag} from args and set `{from_spec[flag]}` instead, or "
                              "use `runtime: custom` to write the whole command line")
     target = model.scaling.target
     if target is not None:
@@ -223,3 +241,68 @@ def _env_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]
     for number, source in enumerate(model.env_from):
         if (source.secret is None) == (source.config_map is None):
             yield where(path + ("envFrom", number), "an envFrom entry needs exactly one of secret and configMap")
+
+
+def _parallel_problems(model: Model, pool: GPUPool | None, path: SpecPath,
+                       where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    parallelism, gpu, runtime = model.parallelism, model.gpu, runtime_of(model)
+    if parallelism is not None:
+        if gpu is None:
+            yield where(path + ("parallelism",), "parallelism needs GPUs: add `gpu:`")
+            return
+        wanted = parallelism.tensor * parallelism.pipeline
+        if gpu.count is not None and gpu.count != wanted:
+            yield where(path + ("gpu", "count"), f"gpu.count is {gpu.count} but parallelism needs tensor x "
+                                                 f"pipeline = {wanted} GPUs per replica",
+                        hint=f"remove gpu.count (it defaults to {wanted}) or change parallelism")
+        if parallelism.pipeline > 1 and runtime.shards_tensors and runtime.flag_of("pipeline") is None:
+            yield where(path + ("parallelism", "pipeline"),
+                        f"{runtime.name} shards tensors only: it has no pipeline parallelism",
+                        hint="set pipeline: 1 and tensor to the GPUs per replica, or use `runtime: vllm`")
+    gpus_per_node = whole_gpus_per_node(pool) if pool is not None else None
+    gpus = replica_gpus(model)
+    multi_node = (gpus_per_node is not None and gpus > gpus_per_node and runtime.multi_node
+                  and not (gpu is not None and gpu.mig))
+    if multi_node:
+        assert gpus_per_node is not None
+        at = path + (("parallelism",) if parallelism is not None else ("gpu", "count"))
+        if gpus % gpus_per_node:
+            yield where(at, f"{gpus} GPUs per replica do not fill whole nodes of {gpus_per_node} GPUs (pool "
+                            f"{model.pool!r}): a multi-node replica takes every GPU of its nodes",
+                        hint=f"use a multiple of {gpus_per_node} GPUs, e.g. tensor {gpus_per_node} x pipeline "
+                             f"{-(-gpus // gpus_per_node)}")
+        if model.rollout.strategy != "rolling":
+            yield where(path + ("rollout", "strategy"),
+                        f"{model.name!r} spans {-(-gpus // gpus_per_node)} nodes per replica (a LeaderWorkerSet); "
+                        f"Flagger cannot run a {model.rollout.strategy} rollout of a LeaderWorkerSet",
+                        hint="use strategy rolling (the LeaderWorkerSet rolls group by group)")
+    update = rolling_update(model)
+    if update["maxSurge"] in (0, "0%") and update["maxUnavailable"] in (0, "0%"):
+        yield where(path + ("rollout",), "maxSurge and maxUnavailable are both 0: a rolling update could "
+                                         "never replace a replica", hint="set one of them above 0")
+
+
+_KV_FIELDS = {"layers": "layers", "headDim": "head_dim", "contextLength": "context_length"}
+
+
+def _architecture_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    architecture = model.model
+    if architecture is None:
+        return
+    at = path + ("model",)
+    if model.gpu is None:
+        yield where(at, "`model` sizes GPU memory: it needs `gpu:`")
+    kv_heads = architecture.kv_heads or architecture.attention_heads
+    if architecture.kv_heads and architecture.attention_heads and (
+            architecture.attention_heads % architecture.kv_heads):
+        yield where(at + ("kvHeads",), f"kvHeads ({architecture.kv_heads}) must divide attentionHeads "
+                                       f"({architecture.attention_heads}): each key/value head serves a group "
+                                       "of query heads")
+    shape = [key for key, name in _KV_FIELDS.items() if getattr(architecture, name) is not None]
+    started = architecture.layers or architecture.head_dim or architecture.kv_heads
+    if architecture.kv_cache_gb is None and started and (
+            len(shape) < len(_KV_FIELDS) or kv_heads is None):
+        missing = [key for key in _KV_FIELDS if key not in shape] + ([] if kv_heads else ["kvHeads"])
+        yield where(at, f"the KV cache is computed from layers, kvHeads (or attentionHeads), headDim and "
+                        f"contextLength; missing: {', '.join(missing)}",
+                    hint="set them from the model's config.json, or give `kvCacheGB`")

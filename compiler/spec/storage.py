@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 TMP_SIZE_LIMIT = "1Gi"
 """The /tmp emptyDir of every container."""
 
+RAY_TMP_SIZE_LIMIT = "10Gi"
+"""/tmp of a multi-node replica's pods: Ray keeps its session files, logs and spilled objects in /tmp/ray."""
+
 _GI = 2**30
 
 
@@ -25,9 +28,13 @@ def download_volume_size(model: ResolvedModel) -> str:
     return f"{math.ceil(artifact.size_gb * HEADROOM)}G"
 
 
+def tmp_size_limit(model: ResolvedModel) -> str:
+    return RAY_TMP_SIZE_LIMIT if model.parallel.multi_node else TMP_SIZE_LIMIT
+
+
 def scratch_volume_sizes(model: ResolvedModel) -> list[str]:
     """sizeLimits of the pod's disk-backed emptyDirs (the memory-backed /dev/shm is not disk)."""
-    sizes = [TMP_SIZE_LIMIT]
+    sizes = [tmp_size_limit(model)]
     if model.server.cache_env:
         sizes.append(model.server.runtime.cache_size)
     if model.server.download is not None:
@@ -41,7 +48,7 @@ def ephemeral_storage(model: ResolvedModel) -> str:
     given = model.spec.resources.ephemeral_storage
     if given is not None:
         return given
-    if model.server.download is None and not model.server.cache_env:
+    if model.server.download is None and not model.server.cache_env and not model.parallel.multi_node:
         return ""
     total = sum(quantity_value(size) for size in scratch_volume_sizes(model))
     return f"{math.ceil(total / _GI)}Gi"

@@ -209,6 +209,36 @@ IntOrPercent = Annotated[Union[int, str], BeforeValidator(_int_or_percent), With
                {"type": "string", "pattern": "^[0-9]{1,3}%$"}]})]
 
 
+PARAMETER_COUNT_PATTERN = r"^([0-9]+(\.[0-9]+)?)([MBT])$"
+_PARAMETER_SCALE = {"M": 10**6, "B": 10**9, "T": 10**12}
+
+
+def _parameter_count(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{value!r} is not a parameter count like 70B, 8.03B or 350M")
+    if isinstance(value, str) and not re.match(PARAMETER_COUNT_PATTERN, value):
+        raise ValueError(f"{value!r} is not a parameter count like 70B, 8.03B or 350M")
+    count = parameter_count(value) if isinstance(value, str) else float(value)
+    if not 10**6 <= count <= 10**14:
+        raise ValueError(f"{value!r} is outside 1M to 100T parameters")
+    return value
+
+
+ParameterCount = Annotated[Union[int, float, str], BeforeValidator(_parameter_count), WithJsonSchema(
+    {"anyOf": [{"type": "number", "minimum": 10**6, "maximum": 10**14},
+               {"type": "string", "pattern": PARAMETER_COUNT_PATTERN}], "examples": ["70B", "8.03B", "350M"]})]
+"""Model parameters: a number, or a count with M, B or T (10^6, 10^9, 10^12)."""
+
+
+def parameter_count(value: int | float | str) -> float:
+    """`70B` -> 7e10."""
+    if isinstance(value, str):
+        match = re.match(PARAMETER_COUNT_PATTERN, value)
+        assert match is not None, value
+        return float(match.group(1)) * _PARAMETER_SCALE[match.group(3)]
+    return float(value)
+
+
 def duration_seconds(duration: str) -> int:
     """`5m` -> 300."""
     return int(duration[:-1]) * {"s": 1, "m": 60, "h": 3600}[duration[-1]]

@@ -6,6 +6,7 @@ from servespec.spec.resolve import ResolvedFleet
 from servespec.synth import (
     canary,
     deployment,
+    leader_worker_set,
     namespace,
     network_policy,
     pod_disruption_budget,
@@ -30,7 +31,10 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
         at = ("models", model.index)
         autoscaled = scaled_object.has_triggers(model)
         out.append(Manifest(service_account.build(fleet, model), at))
-        out.append(Manifest(deployment.build(fleet, model, autoscaled), at))
+        if model.parallel.multi_node:
+            out.append(Manifest(leader_worker_set.build(fleet, model, autoscaled), at + ("parallelism",)))
+        else:
+            out.append(Manifest(deployment.build(fleet, model, autoscaled), at))
         if model.analysis is None:
             out.append(Manifest(service.build(fleet, model), at + ("server",)))
         else:

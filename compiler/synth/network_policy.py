@@ -1,5 +1,6 @@
 """NetworkPolicy from the security posture: who may call the model, who may scrape it, where it may connect
-(plus exactly the egress its weights download needs), DNS always."""
+(plus exactly the egress its weights download needs), DNS always; the pods of a multi-node replica reach each
+other on every port (Ray and NCCL pick their ports at run time)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,17 @@ def _ingress(fleet: ResolvedFleet, model: ResolvedModel) -> list[dict[str, Any]]
     if model.spec.validator:
         ports.append(model.spec.validator.port)
     rules = [{"from": [_namespaces([fleet.namespace, *posture.ingress.from_namespaces])], "ports": _tcp(ports)}]
+    if model.parallel.multi_node:
+        rules.append(_own_pods(model))
     metrics_port = model.server.metrics_port_number
     if metrics_port is not None:
         rules.append({"from": [_namespaces([fleet.spec.monitoring.namespace])], "ports": _tcp([metrics_port])})
     return rules
+
+
+def _own_pods(model: ResolvedModel) -> dict[str, Any]:
+    """Every port between the model's own pods: leader and workers of a group."""
+    return {"from": [{"podSelector": {"matchLabels": instance_labels(model)}}]}
 
 
 def _download_egress(model: ResolvedModel) -> list[dict[str, Any]]:
@@ -61,6 +69,8 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
                 rule["ports"] = _tcp(posture.egress.ports)
             egress.append(rule)
         egress += _download_egress(model)
+        if model.parallel.multi_node:
+            egress.append({"to": _own_pods(model)["from"]})
     return manifest("networking.k8s.io/v1", "NetworkPolicy", model_metadata(fleet, model), spec={
         "podSelector": {"matchLabels": instance_labels(model)},
         "policyTypes": ["Ingress", "Egress"],

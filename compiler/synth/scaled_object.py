@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth import leader_worker_set
 from servespec.synth.common import manifest, model_metadata, number_text
 from servespec.synth.pod_monitor import INSTANCE_TARGET_LABEL
 
@@ -25,6 +26,13 @@ def target_query(fleet: ResolvedFleet, model: ResolvedModel) -> str:
     assert target is not None, "only models with scaling.target have an engine trigger"
     metric = model.server.runtime.scaling_metrics[target.metric]
     return f'sum({metric}{{namespace="{fleet.namespace}",{INSTANCE_TARGET_LABEL}="{model.name}"}})'
+
+
+def _target(model: ResolvedModel) -> dict[str, str]:
+    """The Deployment, or the LeaderWorkerSet of a multi-node model (its scale subresource counts groups)."""
+    if model.parallel.multi_node:
+        return {"apiVersion": leader_worker_set.API_VERSION, "kind": leader_worker_set.KIND, "name": model.name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name}
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
@@ -47,7 +55,7 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
         "stabilizationWindowSeconds": scaling.scale_down_stabilization_seconds,
         "policies": [{"type": "Pods", "value": SCALE_DOWN_PODS_PER_MINUTE, "periodSeconds": 60}]}}
     return manifest("keda.sh/v1alpha1", "ScaledObject", model_metadata(fleet, model), spec={
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name},
+        "scaleTargetRef": _target(model),
         "minReplicaCount": model.spec.replicas.min,
         "maxReplicaCount": model.spec.replicas.max,
         "pollingInterval": scaling.polling_interval_seconds,

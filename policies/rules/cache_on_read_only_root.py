@@ -46,8 +46,8 @@ class CacheOnReadOnlyRoot(Rule):
     category = "serving"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, deployment in context.model_manifests("Deployment"):
-            container = server_container(deployment)
+        for model, pod in context.serving_pods():
+            container = server_container(pod)
             writable = writable_mounts(container)
             for variable in container.get("env", []):
                 name, value = variable["name"], variable.get("value")

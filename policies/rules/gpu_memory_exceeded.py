@@ -4,28 +4,35 @@ from typing import Iterator
 
 from pydantic import Field
 
-from servespec.capacity.week import slice_profile
+from servespec.capacity.memory import DEFAULT_HEADROOM_PERCENT, MemoryFit, memory_fit
+from servespec.catalog.memory import OVERHEAD_GIB_PER_GPU_PARALLEL
 from servespec.policies.rule import Finding, LintContext, Rule, RuleOptions, model_path
 
 
 class GPUMemoryExceededOptions(RuleOptions):
-    headroom_percent: float = Field(default=10, ge=0, lt=100,
-                                    description="GPU memory kept free for the CUDA context and fragmentation.")
+    headroom_percent: float = Field(default=DEFAULT_HEADROOM_PERCENT, ge=0, lt=100,
+                                    description="GPU memory kept free for the CUDA context and fragmentation, "
+                                                "for engines without their own memory share (triton, custom).")
 
 
 class GPUMemoryExceeded(Rule):
-    """Model needs more GPU memory than its GPU or MIG slice has.
+    """Model needs more GPU memory than its GPUs or MIG slices give.
 
     What it does:
-        Compares `gpu.memoryGB` with the memory of what the model gets: `count` x the GPU's memory, or
-        `count` x the MIG slice's memory, less a headroom (option `headroomPercent`, default 10).
+        Takes what one replica needs: `gpu.memoryGB` when stated, else the figure computed from `model`
+        (weights = parameters x bytes of the dtype, plus the KV cache for `sequences` of `contextLength`
+        tokens, plus a per-GPU allowance; docs/large-models.md). Compares it with what the replica's GPUs
+        give: GPUs (or MIG slices) x their memory x the engine's share (`server.gpuMemoryUtilization`, vLLM
+        0.9, TGI 1.0; other engines 1 - `headroomPercent`, default 10).
 
     Why it matters:
-        The model loads, then fails with CUDA out-of-memory on the first large batch, or never finishes
-        loading; the pod restarts in a loop. A slice too small for the model is the classic MIG mistake.
+        The model never finishes loading (CUDA out of memory), or vLLM refuses to start because its KV cache
+        cannot hold one sequence of the context length; the pod restarts in a loop. A slice too small for
+        the model is the classic MIG mistake; a 70B model on a 24 GB GPU the classic sizing one.
 
     Fix:
-        Request a larger slice (e.g. 2g.20gb) or more GPUs, or quantize the model.
+        Request a larger slice (e.g. 2g.20gb) or more GPUs (`parallelism.tensor`), a GPU with more memory,
+        a quantized checkpoint (fp8, int4) or a shorter `model.contextLength`.
     """
 
     id = "GPU004"
@@ -35,22 +42,37 @@ class GPUMemoryExceeded(Rule):
 
     def check(self, context: LintContext, options: GPUMemoryExceededOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
-            request = model.spec.gpu
-            if request is None:
+            fit = memory_fit(model, options.headroom_percent)
+            if fit is None or fit.fits:
                 continue
-            profile_name = slice_profile(model)
-            if profile_name is not None:
-                profile = model.pool.gpu.mig_profile(profile_name)
-                if profile is None:
-                    continue
-                unit, each = f"{profile_name} slice", profile.memory_gb
-            else:
-                unit, each = f"{model.pool.gpu.name} GPU", model.pool.gpu.memory_gb
-            total = each * request.count
-            usable = total * (1 - options.headroom_percent / 100)
-            if request.memory_gb > usable:
-                what = f"{request.count} x {unit}s have" if request.count > 1 else f"one {unit} has"
-                yield Finding(f"model {model.name!r} needs {request.memory_gb:g} GB of GPU memory but {what} "
-                              f"{total:g} GB ({usable:g} GB usable with {options.headroom_percent:g}% headroom)",
-                              model_path(model, "gpu", "memoryGB"), model.name,
+            what = f"{fit.gpus} x {fit.unit}s have" if fit.gpus > 1 else f"one {fit.unit} has"
+            total = fit.gpus * fit.each
+            if fit.need.stated:
+                share = (f"{fit.available:g} GB usable with {options.headroom_percent:g}% headroom"
+                         if model.spec.server.gpu_memory_utilization is None
+                         and model.server.runtime.gpu_memory_utilization is None
+                         else f"{fit.available:g} GB usable at utilization {fit.utilization:g}")
+                yield Finding(f"model {model.name!r} needs {fit.need.total:g} GB of GPU memory but {what} "
+                              f"{total:g} GB ({share})", model_path(model, "gpu", "memoryGB"), model.name,
                               hint="request a larger slice or more GPUs")
+                continue
+            yield Finding(f"model {model.name!r} needs {fit.need.total:.1f} GiB of GPU memory "
+                          f"({fit.need.terms()}) but {what} {total:g} GiB ({fit.available:.1f} usable at "
+                          f"utilization {fit.utilization:g})", model_path(model, "model"), model.name,
+                          hint=_hint(fit))
+
+
+def _hint(fit: MemoryFit) -> str:
+    """The smallest power of two of these GPUs that would hold the replica (tensor-parallel degrees are powers
+    of two), with the parallel overhead per GPU."""
+    if "slice" in fit.unit:
+        return "request a larger MIG slice, or whole GPUs"
+    need = fit.need
+    overhead = (need.overhead or 0) / fit.gpus
+    fixed = need.total - (need.overhead or 0)
+    for gpus in (1, 2, 4, 8, 16, 32, 64):
+        per_gpu = overhead if gpus == fit.gpus else max(overhead, OVERHEAD_GIB_PER_GPU_PARALLEL if gpus > 1 else 0)
+        if gpus * (fit.each * fit.utilization - per_gpu) >= fixed:
+            return (f"{gpus} x {fit.unit}s would hold it (parallelism.tensor: {gpus}); or a GPU with more "
+                    "memory, a quantized checkpoint, a shorter contextLength")
+    return "use a GPU with more memory, a quantized checkpoint or a shorter contextLength"

@@ -26,8 +26,8 @@ class ProbePathsEqual(Rule):
     category = "lifecycle"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, deployment in context.model_manifests("Deployment"):
-            container = server_container(deployment)
+        for model, pod in context.serving_pods():
+            container = server_container(pod)
             readiness = container.get("readinessProbe", {}).get("httpGet", {}).get("path")
             liveness = container.get("livenessProbe", {}).get("httpGet", {}).get("path")
             if readiness is not None and readiness == liveness:

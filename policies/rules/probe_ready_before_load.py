@@ -28,9 +28,9 @@ class ProbeReadyBeforeLoad(Rule):
     category = "serving"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, deployment in context.model_manifests("Deployment"):
+        for model, pod in context.serving_pods():
             early = model.server.runtime.ready_before_load
-            container = server_container(deployment)
+            container = server_container(pod)
             for probe in ("startupProbe", "readinessProbe"):
                 path = container.get(probe, {}).get("httpGet", {}).get("path")
                 if path in early:

@@ -13,8 +13,8 @@ class ShmTooSmall(Rule):
     """Shared memory too small for the replica's tensor-parallel GPUs.
 
     What it does:
-        Reads the compiled Deployment's memory-backed `/dev/shm` volume and fires when a replica with more
-        than one GPU gets less than 1Gi of it per GPU.
+        Reads the serving pod's memory-backed `/dev/shm` volume and fires when a pod with more than one GPU
+        gets less than 1Gi of it per GPU.
 
     Why it matters:
         With tensor parallelism the engine runs one process per GPU; NCCL and PyTorch pass tensors between
@@ -32,9 +32,9 @@ class ShmTooSmall(Rule):
     category = "serving"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, deployment in context.model_manifests("Deployment"):
-            gpus = model.spec.gpu.count if model.spec.gpu else 0
-            volumes = deployment.data["spec"]["template"]["spec"]["volumes"]
+        for model, pod in context.serving_pods():
+            gpus = model.parallel.gpus_per_pod
+            volumes = pod["spec"]["volumes"]
             shm = next((v["emptyDir"].get("sizeLimit") for v in volumes if v["name"] == "dshm"), None)
             if gpus < 2 or shm is None:
                 continue

@@ -39,8 +39,8 @@ class StartupBudgetTooShort(Rule):
     Options = StartupBudgetTooShortOptions
 
     def check(self, context: LintContext, options: StartupBudgetTooShortOptions) -> Iterator[Finding]:
-        for model, deployment in context.model_manifests("Deployment"):
-            probe = server_container(deployment).get("startupProbe")
+        for model, pod in context.serving_pods():
+            probe = server_container(pod).get("startupProbe")
             artifact = model.spec.artifact
             if model.load_seconds == 0 or probe is None or artifact is None:
                 continue

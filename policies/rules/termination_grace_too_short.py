@@ -24,8 +24,8 @@ class TerminationGraceTooShort(Rule):
     category = "lifecycle"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, deployment in context.model_manifests("Deployment"):
-            grace = deployment.data["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
+        for model, pod in context.serving_pods():
+            grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
             longest = model.spec.server.max_request_seconds
             if grace < longest:
                 yield Finding(f"terminationGracePeriodSeconds is {grace} s but requests to {model.name!r} may take "
