@@ -9,11 +9,22 @@ ALLOWED_VOLUME_TYPES = {"configMap", "downwardAPI", "emptyDir", "projected", "se
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
 
+def pod_specs(manifest: dict) -> list[dict]:
+    """The Pod specs a workload creates pods from: its template, or a LeaderWorkerSet's leader and worker."""
+    if manifest.get("kind") in POD_KINDS:
+        return [manifest["spec"]["template"]["spec"]]
+    if manifest.get("kind") == "LeaderWorkerSet":
+        group = manifest["spec"]["leaderWorkerTemplate"]
+        return [group[role]["spec"] for role in ("leaderTemplate", "workerTemplate") if role in group]
+    return []
+
+
 def restricted_violations(manifest: dict) -> list[str]:
-    """Why a workload's Pod template breaks the restricted profile (empty: it satisfies it)."""
-    if manifest.get("kind") not in POD_KINDS:
-        return []
-    pod = manifest["spec"]["template"]["spec"]
+    """Why a workload's Pod templates break the restricted profile (empty: they satisfy it)."""
+    return [problem for pod in pod_specs(manifest) for problem in _pod_violations(pod)]
+
+
+def _pod_violations(pod: dict) -> list[str]:
     problems = []
     pod_context = pod.get("securityContext", {})
     for volume in pod.get("volumes", []):

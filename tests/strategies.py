@@ -31,6 +31,8 @@ def pools(draw, name: str) -> dict:
     }
     if draw(st.booleans()):
         pool["spot"] = True
+    if draw(st.booleans()):
+        pool["gpusPerNode"] = draw(st.sampled_from([2, 4, 8]))
     if strategy != "none":
         pool["mig"] = {"strategy": strategy}
         if strategy == "single":
@@ -104,10 +106,48 @@ def models(draw, name: str, pool: dict) -> dict:
         model["validator"] = {"sampleRate": 0.1, "outputRange": {"min": -1, "max": 1}, "port": 9100}
         if model.get("server", {}).get("port") == 9100:
             model["validator"]["port"] = 9200
+    per_node = pool.get("gpusPerNode")
+    count = model.get("gpu", {}).get("count", 1)
+    if runtime == "vllm" and per_node and count > per_node and count % per_node:
+        model["gpu"]["count"] = per_node  # a multi-node replica takes whole nodes
+    if "gpu" in model and "mig" not in model["gpu"] and draw(st.booleans()):
+        model.update(draw(parallel_models(runtime, pool.get("gpusPerNode"))))
+    split = model.get("parallelism", {"tensor": model.get("gpu", {}).get("count", 1), "pipeline": 1})
+    if runtime == "vllm" and per_node and split["tensor"] * split["pipeline"] > per_node:
+        model["rollout"] = {"strategy": "rolling"}  # a multi-node replica rolls as a LeaderWorkerSet
+    if draw(st.booleans()):
+        model["rollout"].update(draw(st.sampled_from([{"maxSurge": 0, "maxUnavailable": 1}, {"maxSurge": "25%"},
+                                                      {"maxUnavailable": 2}])))
     if draw(st.booleans()):
         model["env"] = {"LOG_LEVEL": "info", "API_KEY": {"secretKeyRef": {"name": f"{name}-api", "key": "key"}}}
         model["envFrom"] = [{"configMap": f"{name}-settings"}]
     return model
+
+
+@st.composite
+def parallel_models(draw, runtime: str, gpus_per_node: int | None) -> dict:
+    """`gpu`, `model` and `parallelism` of a split replica: tensor x pipeline GPUs, whole nodes when it spans
+    several (powers of two over nodes of 2, 4 or 8 GPUs), the memory figure stated or computed."""
+    tensor = draw(st.sampled_from([1, 2, 4, 8]))
+    pipeline = 1 if runtime == "tgi" else draw(st.sampled_from([1, 2]))
+    gpu: dict = {}
+    architecture = {"parameters": draw(st.sampled_from(["1.5B", "8.03B", "70.6B", "405B"])),
+                    "dtype": draw(st.sampled_from(["bf16", "fp16", "fp8", "int4"]))}
+    shape = draw(st.sampled_from(["stated", "computed", "kvCacheGB", "none"]))
+    if shape == "stated":
+        gpu["memoryGB"] = draw(st.integers(1, 500))
+    elif shape == "computed":
+        architecture.update({"contextLength": draw(st.sampled_from([4096, 32768])), "layers": 32,
+                             "attentionHeads": 32, "kvHeads": 8, "headDim": 128,
+                             "sequences": draw(st.integers(1, 8))})
+        if draw(st.booleans()):
+            architecture["kvCacheDtype"] = "fp8"
+    elif shape == "kvCacheGB":
+        architecture["kvCacheGB"] = draw(st.integers(1, 100))
+    out = {"gpu": gpu, "parallelism": {"tensor": tensor, "pipeline": pipeline}}
+    if shape != "stated" or draw(st.booleans()):
+        out["model"] = architecture
+    return out
 
 
 @st.composite

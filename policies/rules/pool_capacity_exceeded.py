@@ -37,8 +37,10 @@ class PoolCapacityExceeded(Rule):
             if peak.with_surge > peak.capacity:
                 surge = (f", {peak.with_surge} while {peak.surge_model!r} rolls out" if peak.surge_model else "")
                 if peak.gpus_per_node:
+                    surge = (f", {peak.nodes(peak.with_surge)} while {peak.surge_model!r} rolls out"
+                             if peak.surge_model else "")
                     yield Finding(f"pool {pool.name!r} may need {peak.nodes(peak.gpus)} nodes of "
-                                  f"{peak.gpus_per_node} GPUs at {hour_label(peak.hour)}{surge and surge + ' GPUs'}"
+                                  f"{peak.gpus_per_node} GPUs at {hour_label(peak.hour)}{surge}"
                                   f"; maxGPUs {pool.spec.max_gpus} holds {peak.nodes(peak.capacity)} whole nodes",
                                   ("gpuPools", index, "maxGPUs"),
                                   hint=f"raise maxGPUs to {peak.with_surge}, or lower replicas on this pool")

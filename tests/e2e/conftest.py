@@ -8,6 +8,7 @@ SERVESPEC_REQUIRE_TOOLS set (CI), that skip is a failure (tests/conftest.py).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -100,7 +101,14 @@ class Deployed:
             for n in nodes)
 
     def scale(self, model: str, replicas: int) -> None:
-        self.cluster.kubectl("scale", "deployment", model, "-n", self.fleet.namespace, f"--replicas={replicas}")
+        """Scale the model's Deployment; for a multi-node model (no LeaderWorkerSet controller runs here) scale
+        the LeaderWorkerSet through its scale subresource and create the groups' pods as the controller would."""
+        resolved = next(m for m in self.fleet.models if m.name == model)
+        kind = "leaderworkerset" if resolved.parallel.multi_node else "deployment"
+        self.cluster.kubectl("scale", kind, model, "-n", self.fleet.namespace, f"--replicas={replicas}")
+        if resolved.parallel.multi_node:
+            lws = self.cluster.get("leaderworkerset", model, "-n", self.fleet.namespace)
+            self.cluster.apply_objects(group_pods(lws, replicas))
 
     def pods(self, model: str) -> list[dict]:
         return [pod for pod in self.cluster.pods(self.fleet.namespace, f"app.kubernetes.io/name={model}")
@@ -122,6 +130,34 @@ class Deployed:
                              check=False, timeout=120)
         self.cluster.delete_nodes(f"servespec.dev/e2e-run={self.run}")
         self.cluster.kubectl("delete", "pv", "-l", f"servespec.dev/e2e-run={self.run}", "--wait=false", check=False)
+
+
+def group_pods(lws: dict, groups: int) -> list[dict]:
+    """The pods the LeaderWorkerSet controller creates for `groups` groups, from the object as the API server
+    stored it: leader `<name>-<g>` from leaderTemplate, workers `<name>-<g>-<i>` from workerTemplate, with the
+    controller's labels and the LWS_* variables it adds to every container (kubernetes-sigs/lws
+    api/leaderworkerset/v1/leaderworkerset_types.go)."""
+    name, namespace = lws["metadata"]["name"], lws["metadata"]["namespace"]
+    template = lws["spec"]["leaderWorkerTemplate"]
+    size = template["size"]
+    pods = []
+    for group in range(groups):
+        leader = f"{name}-{group}"
+        for index in range(size):
+            source = template["leaderTemplate"] if index == 0 else template["workerTemplate"]
+            pod_name = leader if index == 0 else f"{leader}-{index}"
+            labels = {**source["metadata"]["labels"], "leaderworkerset.sigs.k8s.io/name": name,
+                      "leaderworkerset.sigs.k8s.io/group-index": str(group),
+                      "leaderworkerset.sigs.k8s.io/worker-index": str(index)}
+            spec = json.loads(json.dumps(source["spec"]))
+            env = [{"name": "LWS_LEADER_ADDRESS", "value": f"{leader}.{name}.{namespace}"},
+                   {"name": "LWS_GROUP_SIZE", "value": str(size)},
+                   {"name": "LWS_WORKER_INDEX", "value": str(index)}]
+            for container in spec["containers"]:
+                container["env"] = container.get("env", []) + env
+            pods.append({"apiVersion": "v1", "kind": "Pod",
+                         "metadata": {"name": pod_name, "namespace": namespace, "labels": labels}, "spec": spec})
+    return pods
 
 
 def compiled_objects(file: str, env: str | None) -> list[dict]:

@@ -1,6 +1,7 @@
 """Fake nodes for the e2e control plane, derived from a spec's own GPU pools.
 
-Each pool becomes ceil(maxGPUs / 8) kwok nodes holding exactly maxGPUs GPUs between them, labelled as the
+Each pool becomes ceil(maxGPUs / gpusPerNode) kwok nodes (8 GPUs each without gpusPerNode) holding exactly
+maxGPUs GPUs between them, labelled as the
 compiled pods select them (the pool's nodeSelector) and as GPU Feature Discovery labels real GPU nodes
 (`nvidia.com/gpu.product`, `.count`, `.memory`, `.compute.major|minor`, `nvidia.com/mig.strategy`, and
 `nvidia.com/mig.config` for the single strategy), with the extended resources the NVIDIA device plugin
@@ -50,8 +51,9 @@ def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) 
     nodes = []
     for pool in fleet.pools.values():
         total = pool.spec.max_gpus
-        for index in range(math.ceil(total / GPUS_PER_NODE)):
-            gpus = min(GPUS_PER_NODE, total - index * GPUS_PER_NODE)
+        per_node = pool.spec.gpus_per_node or GPUS_PER_NODE
+        for index in range(math.ceil(total / per_node)):
+            gpus = min(per_node, total - index * per_node)
             resources, mig_labels = gpu_resources(pool, gpus)
             major, minor = pool.gpu.compute_capability
             labels = {**pool.node_selector, **mig_labels,
