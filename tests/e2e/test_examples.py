@@ -14,6 +14,7 @@ from servespec import api
 from tests.conftest import EXAMPLES, relative
 from tests.e2e.cluster import wait_for
 
+
 def labels_gpus(labels: dict[str, str]) -> int:
     return int(labels["nvidia.com/gpu.count"])
 
