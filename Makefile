@@ -64,6 +64,7 @@ demo: venv tools
 	$(BIN)/servespec validate examples/*.yaml
 	$(BIN)/servespec lint examples/*.yaml
 	$(BIN)/servespec plan examples/agency.yaml --html out/agency-plan.html
+	$(BIN)/servespec plan examples/large-models.yaml
 	$(BIN)/servespec diff examples/changes/scale-down/old.yaml examples/changes/scale-down/new.yaml || [ $$? -eq 1 ]
 	$(BIN)/servespec compile examples/operations-guide.yaml -o out/operations-guide
 	$(BIN)/servespec check examples/*.yaml --golden golden
