@@ -10,7 +10,7 @@ from servespec import api
 from servespec.catalog.runtimes import ENGINE_METRIC, RUNTIMES, runtime_of_metric
 from servespec.policies.cases import Case, base_spec
 from servespec.synth.fleet import build_manifests
-from servespec.synth.network_policy import DNS_RULE
+from servespec.synth.network_policy import DNS_PORTS, KUBE_DNS
 
 VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.9.2@sha256:" + "3" * 64
 TRITON_IMAGE = "nvcr.io/nvidia/tritonserver:24.10-py3@sha256:" + "8" * 64
@@ -130,7 +130,8 @@ def test_a_download_gets_an_init_container_and_exactly_its_egress(tmp_path):
     assert {"name": "model", "emptyDir": {"sizeLimit": "2G"}} in pod(objects)["volumes"]  # 1.3 GB + 10%
     assert server(objects)["resources"]["requests"]["ephemeral-storage"] == "3Gi"  # /tmp 1Gi + 2G
     assert objects[("NetworkPolicy", "embedder")]["spec"]["egress"] == [
-        DNS_RULE, {"to": [{"ipBlock": {"cidr": "52.216.0.0/15"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
+        {"to": [KUBE_DNS, {"ipBlock": {"cidr": "169.254.20.10/32"}}], "ports": DNS_PORTS},
+        {"to": [{"ipBlock": {"cidr": "52.216.0.0/15"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
 
 
 def test_hf_downloads_use_the_engine_image(tmp_path):
@@ -216,3 +217,17 @@ def test_a_canary_of_a_multi_port_server_discovers_its_other_ports(tmp_path):
         "port": 8000, "targetPort": "http", "portName": "http", "portDiscovery": True}
     single = compiled(tmp_path, {"models[0].rollout": {"strategy": "canary"}})
     assert "portDiscovery" not in single[("Canary", "embedder")]["spec"]["service"]
+
+
+@pytest.mark.parametrize("addresses, peers", [
+    (None, [{"ipBlock": {"cidr": "169.254.20.10/32"}}]),
+    ([], []),
+    (["169.254.169.254/32", "169.254.20.10/32"], [{"ipBlock": {"cidr": "169.254.169.254/32"}},
+                                                  {"ipBlock": {"cidr": "169.254.20.10/32"}}]),
+])
+def test_dns_egress_reaches_kube_dns_and_node_local_resolvers(tmp_path, addresses, peers):
+    """NodeLocal DNSCache answers on a link-local address from the host network: only an ipBlock reaches it."""
+    change = {} if addresses is None else {"security": {"egress": {"dnsAddresses": addresses}}}
+    objects = compiled(tmp_path, change)
+    dns = objects[("NetworkPolicy", "embedder")]["spec"]["egress"][0]
+    assert dns == {"to": [KUBE_DNS, *peers], "ports": DNS_PORTS}

@@ -57,14 +57,24 @@ class IngressPosture(SpecModel):
         description="Namespaces allowed to reach the model ports. Empty: only pods of the fleet namespace.")
 
 
+NODE_LOCAL_DNS = "169.254.20.10/32"
+"""NodeLocal DNSCache's default listen address on every node (kubernetes.io, "Using NodeLocal DNSCache in
+Kubernetes Clusters"): a host-network resolver no pod selector can match."""
+
+
 class EgressPosture(SpecModel):
-    """Where the models may connect. DNS to kube-system is always allowed."""
+    """Where the models may connect. DNS is always allowed: the kube-dns pods and `dnsAddresses`."""
 
     to_namespaces: list[DNSLabel] = Field(default_factory=list,
                                           description="Namespaces the models may connect to.")
     ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
         default_factory=list, description="TCP ports allowed towards those namespaces; empty: any port.")
     allow_all: bool = Field(default=False, description="Allow egress anywhere (unrestricted egress).")
+    dns_addresses: list[CIDR] = Field(
+        default_factory=lambda: [NODE_LOCAL_DNS],
+        description="Node-local DNS resolvers the pods may query on port 53 besides the kube-dns pods. Default: "
+                    "NodeLocal DNSCache's 169.254.20.10/32 (add 169.254.169.254/32 for GKE Cloud DNS); [] for "
+                    "kube-dns only.")
 
 
 class Security(SpecModel):

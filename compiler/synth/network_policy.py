@@ -1,5 +1,6 @@
 """NetworkPolicy from the security posture: who may call the model, who may scrape it, where it may connect
-(plus exactly the egress its weights download needs), DNS always; the pods of a multi-node replica reach each
+(plus exactly the egress its weights download needs), DNS always (the kube-dns pods and the node-local
+resolvers of `security.egress.dnsAddresses`, which are host-network and reachable by IP only); the pods of a multi-node replica reach each
 other on every port (Ray and NCCL pick their ports at run time)."""
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import instance_labels, manifest, model_metadata, serving_ports
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
-DNS_RULE = {
-    "to": [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: "kube-system"}},
-            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
-    "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
-}
+KUBE_DNS = {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+
+
+def dns_rule(fleet: ResolvedFleet) -> dict[str, Any]:
+    """DNS egress: the kube-dns pods, and each node-local resolver address."""
+    addresses = sorted(set(fleet.spec.security.egress.dns_addresses))
+    return {"to": [KUBE_DNS, *({"ipBlock": {"cidr": cidr}} for cidr in addresses)], "ports": DNS_PORTS}
 
 
 def _namespaces(names: list[str]) -> dict[str, Any]:
@@ -62,7 +67,7 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     if posture.egress.allow_all:
         egress: list[dict[str, Any]] = [{}]
     else:
-        egress = [DNS_RULE]
+        egress = [dns_rule(fleet)]
         if posture.egress.to_namespaces:
             rule: dict[str, Any] = {"to": [_namespaces(posture.egress.to_namespaces)]}
             if posture.egress.ports:
