@@ -1,7 +1,7 @@
 """NetworkPolicy from the security posture: who may call the model, who may scrape it, where it may connect
 (plus exactly the egress its weights download needs), DNS always (the kube-dns pods and the node-local
-resolvers of `security.egress.dnsAddresses`, which are host-network and reachable by IP only); the pods of a multi-node replica reach each
-other on every port (Ray and NCCL pick their ports at run time)."""
+resolvers of `security.egress.dnsAddresses`, host-network and reachable by IP only); the pods of a
+multi-node replica reach each other on every port (Ray and NCCL pick their ports at run time)."""
 
 from __future__ import annotations
 
