@@ -26,6 +26,7 @@ from servespec.spec.types import (
     MIGProfileName,
     OptionalLabelValue,
     ParameterCount,
+    PrometheusLabel,
     Quantity,
     TimeZone,
 )
@@ -494,6 +495,12 @@ class Monitoring(SpecModel):
     prometheus_address: str = Field(default="http://prometheus-operated.monitoring.svc:9090", min_length=1,
                                     description="Prometheus URL KEDA queries for `scaling.target`.")
     pod_monitors: bool = Field(default=True, description="Emit a PodMonitor for every model with metrics.")
+    dcgm_namespace_label: PrometheusLabel = Field(
+        default="exported_namespace", description="Label carrying the GPU pod's namespace on DCGM exporter "
+                                                  "series. Default: the GPU Operator's (its ServiceMonitor has "
+                                                  "honorLabels false); `namespace` when scraped with honorLabels.")
+    dcgm_pod_label: PrometheusLabel = Field(default="exported_pod",
+                                         description="Label carrying the GPU pod's name on DCGM exporter series.")
 
 
 class Budget(SpecModel):

@@ -239,6 +239,13 @@ def parameter_count(value: int | float | str) -> float:
     return float(value)
 
 
+PROMETHEUS_LABEL_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+
+PrometheusLabel = Annotated[str, AfterValidator(_match(PROMETHEUS_LABEL_PATTERN, "a Prometheus label name",
+                                                       "exported_namespace")),
+                            Field(pattern=PROMETHEUS_LABEL_PATTERN)]
+
+
 def duration_seconds(duration: str) -> int:
     """`5m` -> 300."""
     return int(duration[:-1]) * {"s": 1, "m": 60, "h": 3600}[duration[-1]]

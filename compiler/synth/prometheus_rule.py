@@ -1,4 +1,12 @@
-"""PrometheusRule with GPU health and waste alerts on DCGM exporter metrics."""
+"""PrometheusRule with GPU health and waste alerts on DCGM exporter metrics of the fleet's pods.
+
+DCGM facts (../shared/FACTS.md, with their sources): the GPU Operator's dcgm-exporter ServiceMonitor has
+honorLabels false, so a GPU pod's namespace and name arrive as `exported_namespace` and `exported_pod`
+(`monitoring.dcgmNamespaceLabel`, `dcgmPodLabel`); `DCGM_FI_DEV_GPU_UTIL` is not reported for MIG slices,
+`DCGM_FI_PROF_GR_ENGINE_ACTIVE` (0-1, in the GPU Operator's counter set) is (NVIDIA/dcgm-exporter#216);
+`DCGM_FI_DEV_XID_ERRORS` holds the last XID (a sticky gauge): alert when it changes, and XIDs 13, 31 and 43
+are the application's fault, not the GPU's.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +17,45 @@ from servespec.synth.common import fleet_metadata, manifest
 
 LOW_UTILIZATION_PERCENT = 10
 MEMORY_PRESSURE_RATIO = 0.95
+APPLICATION_XIDS = (13, 31, 43)
+"""XIDs a faulty application causes (graphics engine exception, GPU memory page fault, reset channel)."""
 
 
 def build(fleet: ResolvedFleet) -> dict[str, Any]:
-    where = f'namespace="{fleet.namespace}"'
+    monitoring = fleet.spec.monitoring
+    namespace, pod = monitoring.dcgm_namespace_label, monitoring.dcgm_pod_label
+    where = f'{namespace}="{fleet.namespace}"'
+    by = f"{namespace}, {pod}"
+    xid = f"DCGM_FI_DEV_XID_ERRORS{{{where}}}"
+    not_application = " and ".join(f"{xid} != {code}" for code in APPLICATION_XIDS)
     rules = [
         {
             "alert": "GPUMemoryPressure",
-            "expr": f"max by (pod, gpu) (DCGM_FI_DEV_FB_USED{{{where}}} / (DCGM_FI_DEV_FB_USED{{{where}}} + "
+            "expr": f"max by ({by}, gpu) (DCGM_FI_DEV_FB_USED{{{where}}} / (DCGM_FI_DEV_FB_USED{{{where}}} + "
                     f"DCGM_FI_DEV_FB_FREE{{{where}}})) > {MEMORY_PRESSURE_RATIO}",
             "for": "10m",
             "labels": {"severity": "warning"},
-            "annotations": {"summary": "GPU memory of {{ $labels.pod }} above 95% for 10 minutes",
+            "annotations": {"summary": f"GPU memory of {{{{ $labels.{pod} }}}} above 95% for 10 minutes",
                             "description": "The model is close to CUDA out-of-memory; lower the batch size or "
                                            "give it a larger GPU or MIG slice."},
         },
         {
             "alert": "GPUXidErrors",
-            "expr": f"max by (pod, gpu, Hostname) (max_over_time(DCGM_FI_DEV_XID_ERRORS{{{where}}}[5m])) > 0",
+            "expr": f"{not_application} and (changes({xid}[10m]) > 0)",
             "for": "0m",
             "labels": {"severity": "critical"},
-            "annotations": {"summary": "XID error {{ $value }} on the GPU of {{ $labels.pod }}",
-                            "description": "The driver reported an XID error; the GPU may need a reset or "
-                                           "the node a drain."},
+            "annotations": {"summary": f"XID {{{{ $value }}}} on the GPU of {{{{ $labels.{pod} }}}}",
+                            "description": "The driver reported a new XID that is not an application fault; "
+                                           "the GPU may need a reset or the node a drain."},
         },
         {
             "alert": "GPULowUtilization",
-            "expr": f"avg by (pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{{{where}}}[1h])) < {LOW_UTILIZATION_PERCENT}",
+            "expr": f"(avg by ({by}) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{{{where}}}[1h])) * 100 or "
+                    f"avg by ({by}) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{{{where}}}[1h]))) < "
+                    f"{LOW_UTILIZATION_PERCENT}",
             "for": "6h",
             "labels": {"severity": "info"},
-            "annotations": {"summary": "GPU of {{ $labels.pod }} under 10% busy for 6 hours",
+            "annotations": {"summary": f"GPU of {{{{ $labels.{pod} }}}} under 10% busy for 6 hours",
                             "description": "Paid GPU capacity is idle: use a MIG slice, a smaller GPU or fewer "
                                            "replicas."},
         },

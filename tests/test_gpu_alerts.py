@@ -1,0 +1,46 @@
+"""The GPU alerts: every expression parses with a PromQL parser (promql-parser, a port of Prometheus's
+grammar), selects the fleet's pods by the DCGM exporter's labels, and follows the DCGM facts."""
+
+from __future__ import annotations
+
+import promql_parser
+import pytest
+
+from tests.test_runtimes import compiled
+
+
+def alerts(objects: dict) -> dict[str, str]:
+    rule = next(data for (kind, _), data in objects.items() if kind == "PrometheusRule")
+    return {item["alert"]: item["expr"] for item in rule["spec"]["groups"][0]["rules"]}
+
+
+def test_every_alert_expression_parses(tmp_path):
+    for name, expr in alerts(compiled(tmp_path, {})).items():
+        assert promql_parser.parse(expr) is not None, name
+
+
+def test_the_parser_rejects_broken_promql():
+    with pytest.raises(ValueError):
+        promql_parser.parse("max by (pod) (DCGM_FI_DEV_FB_USED")
+
+
+def test_alerts_select_the_gpu_operators_exported_labels(tmp_path):
+    expressions = alerts(compiled(tmp_path, {}))
+    for expr in expressions.values():
+        assert 'exported_namespace="ml-serving"' in expr and 'namespace="ml-serving"' not in \
+            expr.replace('exported_namespace="ml-serving"', "")
+    honored = alerts(compiled(tmp_path, {"monitoring": {"dcgmNamespaceLabel": "namespace", "dcgmPodLabel": "pod"}}))
+    assert all('namespace="ml-serving"' in expr and "exported_" not in expr for expr in honored.values())
+
+
+def test_xid_alert_fires_on_a_change_and_reports_the_code_not_application_faults(tmp_path):
+    expr = alerts(compiled(tmp_path, {}))["GPUXidErrors"]
+    assert expr.startswith("DCGM_FI_DEV_XID_ERRORS{")  # $value is the XID, not the count of changes
+    assert "changes(DCGM_FI_DEV_XID_ERRORS" in expr and "[10m]) > 0" in expr
+    assert all(f"!= {code}" in expr for code in (13, 31, 43))
+
+
+def test_utilization_is_mig_aware(tmp_path):
+    expr = alerts(compiled(tmp_path, {}))["GPULowUtilization"]
+    assert "DCGM_FI_PROF_GR_ENGINE_ACTIVE" in expr and "* 100 or" in expr
+
