@@ -26,10 +26,12 @@ def test_the_parser_rejects_broken_promql():
 
 def test_alerts_select_the_gpu_operators_exported_labels(tmp_path):
     expressions = alerts(compiled(tmp_path, {}))
+    del expressions["GPUExporterAbsent"]  # about the exporter itself, not the fleet's pods
     for expr in expressions.values():
         assert 'exported_namespace="ml-serving"' in expr and 'namespace="ml-serving"' not in \
             expr.replace('exported_namespace="ml-serving"', "")
     honored = alerts(compiled(tmp_path, {"monitoring": {"dcgmNamespaceLabel": "namespace", "dcgmPodLabel": "pod"}}))
+    del honored["GPUExporterAbsent"]
     assert all('namespace="ml-serving"' in expr and "exported_" not in expr for expr in honored.values())
 
 
@@ -44,3 +46,14 @@ def test_utilization_is_mig_aware(tmp_path):
     expr = alerts(compiled(tmp_path, {}))["GPULowUtilization"]
     assert "DCGM_FI_PROF_GR_ENGINE_ACTIVE" in expr and "* 100 or" in expr
 
+
+
+def test_health_alerts_use_the_dcgm_counters(tmp_path):
+    expressions = alerts(compiled(tmp_path, {}))
+    assert set(expressions) == {"GPUMemoryPressure", "GPUXidErrors", "GPUMemoryRowRemapFailed",
+                                "GPUUncorrectableMemoryErrors", "GPUThermalThrottling", "GPUExporterAbsent",
+                                "GPULowUtilization"}
+    assert "DCGM_FI_DEV_ROW_REMAP_FAILURE{" in expressions["GPUMemoryRowRemapFailed"]
+    assert "increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{" in expressions["GPUUncorrectableMemoryErrors"]
+    assert "rate(DCGM_FI_DEV_THERMAL_VIOLATION{" in expressions["GPUThermalThrottling"]
+    assert expressions["GPUExporterAbsent"] == "absent(DCGM_FI_DEV_GPU_TEMP)"  # any GPU, not only the fleet's

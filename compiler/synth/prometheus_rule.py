@@ -6,6 +6,11 @@ honorLabels false, so a GPU pod's namespace and name arrive as `exported_namespa
 `DCGM_FI_PROF_GR_ENGINE_ACTIVE` (0-1, in the GPU Operator's counter set) is (NVIDIA/dcgm-exporter#216);
 `DCGM_FI_DEV_XID_ERRORS` holds the last XID (a sticky gauge): alert when it changes, and XIDs 13, 31 and 43
 are the application's fault, not the GPU's.
+
+Counters (NVIDIA/dcgm-exporter etc/default-counters.csv): XID, framebuffer, temperature, utilization,
+`DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS` and `DCGM_FI_DEV_ROW_REMAP_FAILURE` are in the default set;
+`DCGM_FI_DEV_ECC_DBE_VOL_TOTAL` and `DCGM_FI_DEV_THERMAL_VIOLATION` (throttled microseconds) are commented
+out there and need a custom counter set: without them those two alerts stay silent.
 """
 
 from __future__ import annotations
@@ -47,6 +52,43 @@ def build(fleet: ResolvedFleet) -> dict[str, Any]:
             "annotations": {"summary": f"XID {{{{ $value }}}} on the GPU of {{{{ $labels.{pod} }}}}",
                             "description": "The driver reported a new XID that is not an application fault; "
                                            "the GPU may need a reset or the node a drain."},
+        },
+        {
+            "alert": "GPUMemoryRowRemapFailed",
+            "expr": f"max by ({by}, gpu, Hostname) (DCGM_FI_DEV_ROW_REMAP_FAILURE{{{where}}}) > 0",
+            "for": "0m",
+            "labels": {"severity": "critical"},
+            "annotations": {"summary": f"GPU memory row remapping failed on the GPU of {{{{ $labels.{pod} }}}}",
+                            "description": "The GPU has no spare rows left for an uncorrectable memory error: "
+                                           "drain the node and have the GPU replaced."},
+        },
+        {
+            "alert": "GPUUncorrectableMemoryErrors",
+            "expr": f"max by ({by}, gpu, Hostname) (increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{{{where}}}[1h])"
+                    f" or increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{{{where}}}[1h])) > 0",
+            "for": "0m",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": f"Uncorrectable memory errors on the GPU of {{{{ $labels.{pod} }}}}",
+                            "description": "Rows were remapped or double-bit ECC errors counted in the last hour; "
+                                           "reset the GPU (drain the node) to apply the remapping."},
+        },
+        {
+            "alert": "GPUThermalThrottling",
+            "expr": f"max by ({by}, gpu, Hostname) (rate(DCGM_FI_DEV_THERMAL_VIOLATION{{{where}}}[5m])) > 0",
+            "for": "10m",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": f"The GPU of {{{{ $labels.{pod} }}}} is slowed down by heat",
+                            "description": "Thermal throttling for 10 minutes: latency rises; check the node's "
+                                           "cooling and airflow."},
+        },
+        {
+            "alert": "GPUExporterAbsent",
+            "expr": "absent(DCGM_FI_DEV_GPU_TEMP)",
+            "for": "15m",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": "No DCGM exporter metrics in Prometheus for 15 minutes",
+                            "description": "Every GPU alert is blind: check the dcgm-exporter pods and their "
+                                           "ServiceMonitor."},
         },
         {
             "alert": "GPULowUtilization",
