@@ -57,3 +57,13 @@ def test_health_alerts_use_the_dcgm_counters(tmp_path):
     assert "increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{" in expressions["GPUUncorrectableMemoryErrors"]
     assert "rate(DCGM_FI_DEV_THERMAL_VIOLATION{" in expressions["GPUThermalThrottling"]
     assert expressions["GPUExporterAbsent"] == "absent(DCGM_FI_DEV_GPU_TEMP)"  # any GPU, not only the fleet's
+
+
+def test_prometheus_selects_the_rule_and_the_pod_monitors_by_the_selector_labels(tmp_path):
+    objects = compiled(tmp_path, {"models[0].server": {"runtime": "vllm"},
+                                  "monitoring": {"selectorLabels": {"release": "kube-prometheus-stack"}}})
+    for kind in ("PrometheusRule", "PodMonitor"):
+        data = next(data for (found, _), data in objects.items() if found == kind)
+        assert data["metadata"]["labels"]["release"] == "kube-prometheus-stack", kind
+    plain = compiled(tmp_path, {"models[0].server": {"runtime": "vllm"}})
+    assert all("release" not in data["metadata"]["labels"] for data in plain.values())

@@ -501,6 +501,11 @@ class Monitoring(SpecModel):
                                                   "honorLabels false); `namespace` when scraped with honorLabels.")
     dcgm_pod_label: PrometheusLabel = Field(default="exported_pod",
                                          description="Label carrying the GPU pod's name on DCGM exporter series.")
+    selector_labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict,
+        description="Labels your Prometheus selects PrometheusRules and PodMonitors by, put on both. "
+                    "kube-prometheus-stack selects `release: <Helm release name>` unless its "
+                    "ruleSelectorNilUsesHelmValues / podMonitorSelectorNilUsesHelmValues are false.")
 
 
 class Budget(SpecModel):

@@ -21,7 +21,9 @@ def has_metrics(fleet: ResolvedFleet, model: ResolvedModel) -> bool:
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     assert model.server.metrics is not None, "only models with a metrics endpoint are scraped"
     port, path = model.server.metrics
-    return manifest("monitoring.coreos.com/v1", "PodMonitor", model_metadata(fleet, model), spec={
+    metadata = model_metadata(fleet, model)
+    metadata["labels"].update(fleet.spec.monitoring.selector_labels)
+    return manifest("monitoring.coreos.com/v1", "PodMonitor", metadata, spec={
         "selector": {"matchLabels": instance_labels(model)},
         "podMetricsEndpoints": [{"port": port, "path": path, "interval": SCRAPE_INTERVAL}],
         "podTargetLabels": ["app.kubernetes.io/instance", "app.kubernetes.io/version"],

@@ -102,5 +102,7 @@ def build(fleet: ResolvedFleet) -> dict[str, Any]:
                                            "replicas."},
         },
     ]
-    return manifest("monitoring.coreos.com/v1", "PrometheusRule", fleet_metadata(fleet, f"{fleet.name}-gpu", "alerts"),
+    metadata = fleet_metadata(fleet, f"{fleet.name}-gpu", "alerts")
+    metadata["labels"].update(monitoring.selector_labels)
+    return manifest("monitoring.coreos.com/v1", "PrometheusRule", metadata,
                     spec={"groups": [{"name": f"{fleet.name}.gpu", "rules": rules}]})
