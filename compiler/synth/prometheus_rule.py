@@ -26,6 +26,11 @@ APPLICATION_XIDS = (13, 31, 43)
 """XIDs a faulty application causes (graphics engine exception, GPU memory page fault, reset channel)."""
 
 
+def _alert(name: str, duration: str, severity: str, expr: str, summary: str, description: str) -> dict[str, Any]:
+    return {"alert": name, "expr": expr, "for": duration, "labels": {"severity": severity},
+            "annotations": {"summary": summary, "description": description}}
+
+
 def build(fleet: ResolvedFleet) -> dict[str, Any]:
     monitoring = fleet.spec.monitoring
     namespace, pod = monitoring.dcgm_namespace_label, monitoring.dcgm_pod_label
@@ -34,73 +39,45 @@ def build(fleet: ResolvedFleet) -> dict[str, Any]:
     xid = f"DCGM_FI_DEV_XID_ERRORS{{{where}}}"
     not_application = " and ".join(f"{xid} != {code}" for code in APPLICATION_XIDS)
     rules = [
-        {
-            "alert": "GPUMemoryPressure",
-            "expr": f"max by ({by}, gpu) (DCGM_FI_DEV_FB_USED{{{where}}} / (DCGM_FI_DEV_FB_USED{{{where}}} + "
-                    f"DCGM_FI_DEV_FB_FREE{{{where}}})) > {MEMORY_PRESSURE_RATIO}",
-            "for": "10m",
-            "labels": {"severity": "warning"},
-            "annotations": {"summary": f"GPU memory of {{{{ $labels.{pod} }}}} above 95% for 10 minutes",
-                            "description": "The model is close to CUDA out-of-memory; lower the batch size or "
-                                           "give it a larger GPU or MIG slice."},
-        },
-        {
-            "alert": "GPUXidErrors",
-            "expr": f"{not_application} and (changes({xid}[10m]) > 0)",
-            "for": "0m",
-            "labels": {"severity": "critical"},
-            "annotations": {"summary": f"XID {{{{ $value }}}} on the GPU of {{{{ $labels.{pod} }}}}",
-                            "description": "The driver reported a new XID that is not an application fault; "
-                                           "the GPU may need a reset or the node a drain."},
-        },
-        {
-            "alert": "GPUMemoryRowRemapFailed",
-            "expr": f"max by ({by}, gpu, Hostname) (DCGM_FI_DEV_ROW_REMAP_FAILURE{{{where}}}) > 0",
-            "for": "0m",
-            "labels": {"severity": "critical"},
-            "annotations": {"summary": f"GPU memory row remapping failed on the GPU of {{{{ $labels.{pod} }}}}",
-                            "description": "The GPU has no spare rows left for an uncorrectable memory error: "
-                                           "drain the node and have the GPU replaced."},
-        },
-        {
-            "alert": "GPUUncorrectableMemoryErrors",
-            "expr": f"max by ({by}, gpu, Hostname) (increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{{{where}}}[1h])"
-                    f" or increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{{{where}}}[1h])) > 0",
-            "for": "0m",
-            "labels": {"severity": "warning"},
-            "annotations": {"summary": f"Uncorrectable memory errors on the GPU of {{{{ $labels.{pod} }}}}",
-                            "description": "Rows were remapped or double-bit ECC errors counted in the last hour; "
-                                           "reset the GPU (drain the node) to apply the remapping."},
-        },
-        {
-            "alert": "GPUThermalThrottling",
-            "expr": f"max by ({by}, gpu, Hostname) (rate(DCGM_FI_DEV_THERMAL_VIOLATION{{{where}}}[5m])) > 0",
-            "for": "10m",
-            "labels": {"severity": "warning"},
-            "annotations": {"summary": f"The GPU of {{{{ $labels.{pod} }}}} is slowed down by heat",
-                            "description": "Thermal throttling for 10 minutes: latency rises; check the node's "
-                                           "cooling and airflow."},
-        },
-        {
-            "alert": "GPUExporterAbsent",
-            "expr": "absent(DCGM_FI_DEV_GPU_TEMP)",
-            "for": "15m",
-            "labels": {"severity": "warning"},
-            "annotations": {"summary": "No DCGM exporter metrics in Prometheus for 15 minutes",
-                            "description": "Every GPU alert is blind: check the dcgm-exporter pods and their "
-                                           "ServiceMonitor."},
-        },
-        {
-            "alert": "GPULowUtilization",
-            "expr": f"(avg by ({by}) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{{{where}}}[1h])) * 100 or "
-                    f"avg by ({by}) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{{{where}}}[1h]))) < "
-                    f"{LOW_UTILIZATION_PERCENT}",
-            "for": "6h",
-            "labels": {"severity": "info"},
-            "annotations": {"summary": f"GPU of {{{{ $labels.{pod} }}}} under 10% busy for 6 hours",
-                            "description": "Paid GPU capacity is idle: use a MIG slice, a smaller GPU or fewer "
-                                           "replicas."},
-        },
+        _alert("GPUMemoryPressure", "10m", "warning",
+               f"max by ({by}, gpu) (DCGM_FI_DEV_FB_USED{{{where}}} / (DCGM_FI_DEV_FB_USED{{{where}}} + "
+               f"DCGM_FI_DEV_FB_FREE{{{where}}})) > {MEMORY_PRESSURE_RATIO}",
+               f"GPU memory of {{{{ $labels.{pod} }}}} above 95% for 10 minutes",
+               "The model is close to CUDA out-of-memory; lower the batch size or "
+               "give it a larger GPU or MIG slice."),
+        _alert("GPUXidErrors", "0m", "critical",
+               f"{not_application} and (changes({xid}[10m]) > 0)",
+               f"XID {{{{ $value }}}} on the GPU of {{{{ $labels.{pod} }}}}",
+               "The driver reported a new XID that is not an application fault; "
+               "the GPU may need a reset or the node a drain."),
+        _alert("GPUMemoryRowRemapFailed", "0m", "critical",
+               f"max by ({by}, gpu, Hostname) (DCGM_FI_DEV_ROW_REMAP_FAILURE{{{where}}}) > 0",
+               f"GPU memory row remapping failed on the GPU of {{{{ $labels.{pod} }}}}",
+               "The GPU has no spare rows left for an uncorrectable memory error: "
+               "drain the node and have the GPU replaced."),
+        _alert("GPUUncorrectableMemoryErrors", "0m", "warning",
+               f"max by ({by}, gpu, Hostname) (increase(DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{{{where}}}[1h])"
+               f" or increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{{{where}}}[1h])) > 0",
+               f"Uncorrectable memory errors on the GPU of {{{{ $labels.{pod} }}}}",
+               "Rows were remapped or double-bit ECC errors counted in the last hour; "
+               "reset the GPU (drain the node) to apply the remapping."),
+        _alert("GPUThermalThrottling", "10m", "warning",
+               f"max by ({by}, gpu, Hostname) (rate(DCGM_FI_DEV_THERMAL_VIOLATION{{{where}}}[5m])) > 0",
+               f"The GPU of {{{{ $labels.{pod} }}}} is slowed down by heat",
+               "Thermal throttling for 10 minutes: latency rises; check the node's "
+               "cooling and airflow."),
+        _alert("GPUExporterAbsent", "15m", "warning",
+               "absent(DCGM_FI_DEV_GPU_TEMP)",
+               "No DCGM exporter metrics in Prometheus for 15 minutes",
+               "Every GPU alert is blind: check the dcgm-exporter pods and their "
+               "ServiceMonitor."),
+        _alert("GPULowUtilization", "6h", "info",
+               f"(avg by ({by}) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{{{where}}}[1h])) * 100 or "
+               f"avg by ({by}) (avg_over_time(DCGM_FI_DEV_GPU_UTIL{{{where}}}[1h]))) < "
+               f"{LOW_UTILIZATION_PERCENT}",
+               f"GPU of {{{{ $labels.{pod} }}}} under 10% busy for 6 hours",
+               "Paid GPU capacity is idle: use a MIG slice, a smaller GPU or fewer "
+               "replicas."),
     ]
     metadata = fleet_metadata(fleet, f"{fleet.name}-gpu", "alerts")
     metadata["labels"].update(monitoring.selector_labels)
