@@ -218,6 +218,6 @@ def test_env_compares_one_environment(tmp_path):
     assert run_cli("diff", "examples/agency.yaml", str(new)) == (0, "0 to add, 0 to change, 0 to remove\n")
     report = api.diff("examples/agency.yaml", str(new), env="staging")
     assert [(c.label, [i.render() for i in c.changes]) for c in report.changes] == [
-        ("ScaledObject agency-staging/caption-gen", ["spec.maxReplicaCount: 2 -> 3"])]
+        ("Canary agency-staging/caption-gen", ["spec.autoscalerRef.primaryScalerReplicas.maxReplicas: 2 -> 3"])]
     code, output = run_cli("diff", "examples/agency.yaml", str(new), "--env", "nope")
     assert code == 2 and "unknown environment 'nope'" in output

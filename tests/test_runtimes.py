@@ -78,7 +78,7 @@ def test_triton_preset_has_grpc_and_a_metrics_port_only_prometheus_reaches(tmp_p
         "ports": [{"protocol": "TCP", "port": 8002}]}
     trigger = objects[("ScaledObject", "embedder")]["spec"]["triggers"][0]
     assert trigger["metadata"]["query"] == \
-        'sum(nv_inference_pending_request_count{namespace="ml-serving",app_kubernetes_io_instance="embedder"})'
+        'sum(nv_inference_pending_request_count{namespace="ml-serving",app_kubernetes_io_name="embedder"})'
     assert trigger["metadata"]["threshold"] == "16"
 
 
@@ -231,3 +231,26 @@ def test_dns_egress_reaches_kube_dns_and_node_local_resolvers(tmp_path, addresse
     objects = compiled(tmp_path, change)
     dns = objects[("NetworkPolicy", "embedder")]["spec"]["egress"][0]
     assert dns == {"to": [KUBE_DNS, *peers], "ports": DNS_PORTS}
+
+
+def test_flagger_scales_the_primary_on_its_own_pods(tmp_path):
+    """Flagger clones the model's ScaledObject for `<name>-primary`: the primary gets the replica bounds and
+    a query on its own pods (app.kubernetes.io/name is `<name>-primary` there); the canary is capped at its
+    size, so cron floors and the load go to the primary."""
+    objects = compiled(tmp_path, {"gpuPools[0].maxGPUs": 8, "models[0].image": VLLM_IMAGE,
+                                  "models[0].server": {"runtime": "vllm"}, "models[0].replicas": {"min": 2, "max": 6},
+                                  "models[0].scaling": {"target": {"metric": "queue", "value": 8},
+                                                        "prometheus": {"serverAddress": "http://p:9090",
+                                                                       "query": "sum(rate(x[1m]))", "threshold": 5,
+                                                                       "primaryQuery": "sum(rate(y[1m]))"}},
+                                  "models[0].rollout": {"strategy": "canary",
+                                                        "canary": {"maxErrorRatePercent": 1}}})
+    ref = objects[("Canary", "embedder")]["spec"]["autoscalerRef"]
+    assert ref["primaryScalerReplicas"] == {"minReplicas": 2, "maxReplicas": 6}
+    primary = 'sum(vllm:num_requests_waiting{namespace="ml-serving",app_kubernetes_io_name="embedder-primary"})'
+    assert ref["primaryScalerQueries"] == {"engine-queue": primary, "prometheus": "sum(rate(y[1m]))"}
+    scaled = objects[("ScaledObject", "embedder")]["spec"]
+    assert scaled["maxReplicaCount"] == 2 and scaled["minReplicaCount"] == 2
+    assert scaled["triggers"][0]["metadata"]["query"] == \
+        'sum(vllm:num_requests_waiting{namespace="ml-serving",app_kubernetes_io_name="embedder"})'
+    assert "app.kubernetes.io/name" in objects[("PodMonitor", "embedder")]["spec"]["podTargetLabels"]

@@ -86,14 +86,26 @@ def pdb_loosened(change: ObjectChange, context: "ReviewContext") -> Iterator[Ris
         yield _note("RSK001", change.label, f"{_budget(old)} -> {_budget(new)}: a drain may evict {scale}")
 
 
-REPLICA_FIELDS = {"ScaledObject": ("minReplicaCount", "maxReplicaCount"), "Deployment": ("replicas",)}
+_PRIMARY = ("autoscalerRef", "primaryScalerReplicas")
+REPLICA_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "ScaledObject": (("minReplicaCount",), ("maxReplicaCount",)),
+    "Deployment": (("replicas",),),
+    "Canary": (_PRIMARY + ("minReplicas",), _PRIMARY + ("maxReplicas",)),
+}
+"""Replica counts under `spec` by kind: a canary model's primary bounds live in its Canary."""
+
+
+def _dig(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def replicas_reduced(change: ObjectChange, context: "ReviewContext") -> Iterator[RiskNote]:
-    for key in REPLICA_FIELDS[change.kind]:
-        old, new = change.before["spec"].get(key), change.after["spec"].get(key)
+    for path in REPLICA_FIELDS[change.kind]:
+        old, new = _dig(change.before["spec"], path), _dig(change.after["spec"], path)
         if isinstance(old, int) and isinstance(new, int) and new < old:
-            yield _note("RSK002", change.label, f"{key} reduced: {old} -> {new}")
+            yield _note("RSK002", change.label, f"{'.'.join(path)} reduced: {old} -> {new}")
 
 
 def _gpu_requests(pod: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -273,7 +285,7 @@ CHANGED: dict[str, tuple[Check, ...]] = {
     "Deployment": (replicas_reduced, gpu_changed, image_changed, security_relaxed),
     "Namespace": (pod_security_relaxed,),
     "NetworkPolicy": (network_widened,),
-    "Canary": (canary_gates_removed,),
+    "Canary": (canary_gates_removed, replicas_reduced),
 }
 """Checks of an object that changed, by kind."""
 

@@ -358,6 +358,11 @@ class PrometheusTrigger(SpecModel):
     query: str = Field(min_length=1, description="PromQL returning a single-element vector.")
     threshold: float = Field(gt=0, description="Target value per replica.")
     activation_threshold: float = Field(default=0.0, ge=0, description="Value above which scaling from zero starts.")
+    primary_query: Optional[str] = Field(
+        default=None, min_length=1,
+        description="Canary and blue/green: the query for the primary Deployment (Flagger "
+                    "primaryScalerQueries). Default: Flagger renames <name> to <name>-primary in `query`, "
+                    "unless the model also has `scaling.target`; then the primary uses `query` unchanged.")
 
 
 class Schedule(SpecModel):

@@ -9,9 +9,11 @@ from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import instance_labels, manifest, model_metadata
 
 SCRAPE_INTERVAL = "15s"
-INSTANCE_TARGET_LABEL = "app_kubernetes_io_instance"
-"""`app.kubernetes.io/instance` as a Prometheus label: the operator turns `podTargetLabels` into labels
-with every character outside [a-zA-Z0-9_] replaced by `_`."""
+NAME_TARGET_LABEL = "app_kubernetes_io_name"
+"""`app.kubernetes.io/name` as a Prometheus label (the operator turns `podTargetLabels` into labels with every
+character outside [a-zA-Z0-9_] replaced by `_`). Flagger sets it to `<name>-primary` on the primary's pods
+(its default selector labels: app, name, app.kubernetes.io/name), so it tells primary and canary apart;
+`app.kubernetes.io/instance` is the same on both."""
 
 
 def has_metrics(fleet: ResolvedFleet, model: ResolvedModel) -> bool:
@@ -26,5 +28,5 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     return manifest("monitoring.coreos.com/v1", "PodMonitor", metadata, spec={
         "selector": {"matchLabels": instance_labels(model)},
         "podMetricsEndpoints": [{"port": port, "path": path, "interval": SCRAPE_INTERVAL}],
-        "podTargetLabels": ["app.kubernetes.io/instance", "app.kubernetes.io/version"],
+        "podTargetLabels": ["app.kubernetes.io/instance", "app.kubernetes.io/name", "app.kubernetes.io/version"],
     })

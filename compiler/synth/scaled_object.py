@@ -1,5 +1,7 @@
 """KEDA ScaledObject: one cron trigger per schedule, the engine-metric and raw Prometheus triggers, HPA
-scale-down behaviour."""
+scale-down behaviour. Under Flagger this object scales the canary and Flagger clones it for the primary
+(fluxcd/flagger, "Canary analysis with KEDA ScaledObjects"): the canary is capped at its own size, the
+primary gets the model's replica bounds and its own queries from the Canary (`synth.canary`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import leader_worker_set
 from servespec.synth.common import manifest, model_metadata, number_text
-from servespec.synth.pod_monitor import INSTANCE_TARGET_LABEL
+from servespec.synth.pod_monitor import NAME_TARGET_LABEL
 
 SCALE_DOWN_PODS_PER_MINUTE = 1
 
@@ -19,13 +21,28 @@ def has_triggers(model: ResolvedModel) -> bool:
     return bool(scaling.target or scaling.prometheus or scaling.schedules)
 
 
-def target_query(fleet: ResolvedFleet, model: ResolvedModel) -> str:
-    """PromQL summing the engine metric of `scaling.target` over the model's pods (primary and canary),
-    labelled by the PodMonitor (`podTargetLabels`: app.kubernetes.io/instance)."""
+RAW_TRIGGER = "prometheus"
+
+
+def engine_trigger(model: ResolvedModel) -> str:
+    assert model.spec.scaling.target is not None
+    return f"engine-{model.spec.scaling.target.metric.lower()}"
+
+
+def canary_replicas(model: ResolvedModel) -> int:
+    """Most replicas of a canary during the analysis: replicas.min, at least one (what the capacity plan
+    counts); the cron floors and the load are the primary's."""
+    return min(model.spec.replicas.max, max(1, model.spec.replicas.min))
+
+
+def target_query(fleet: ResolvedFleet, model: ResolvedModel, pods: str = "") -> str:
+    """PromQL summing the engine metric of `scaling.target` over the pods of one Deployment: the model's
+    (the canary's under Flagger), or `pods` (e.g. `<name>-primary`), labelled by the PodMonitor
+    (`podTargetLabels`: app.kubernetes.io/name)."""
     target = model.spec.scaling.target
     assert target is not None, "only models with scaling.target have an engine trigger"
     metric = model.server.runtime.scaling_metrics[target.metric]
-    return f'sum({metric}{{namespace="{fleet.namespace}",{INSTANCE_TARGET_LABEL}="{model.name}"}})'
+    return f'sum({metric}{{namespace="{fleet.namespace}",{NAME_TARGET_LABEL}="{pods or model.name}"}})'
 
 
 def _target(model: ResolvedModel) -> dict[str, str]:
@@ -41,13 +58,13 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
         "timezone": schedule.timezone, "start": schedule.start, "end": schedule.end,
         "desiredReplicas": str(schedule.replicas)}} for schedule in scaling.schedules]
     if scaling.target:
-        triggers.append({"type": "prometheus", "name": f"engine-{scaling.target.metric.lower()}", "metadata": {
+        triggers.append({"type": "prometheus", "name": engine_trigger(model), "metadata": {
             "serverAddress": fleet.spec.monitoring.prometheus_address, "query": target_query(fleet, model),
             "threshold": number_text(scaling.target.value),
             "activationThreshold": number_text(scaling.target.activation_value)}})
     if scaling.prometheus:
         prometheus = scaling.prometheus
-        triggers.append({"type": "prometheus", "name": "prometheus", "metadata": {
+        triggers.append({"type": "prometheus", "name": RAW_TRIGGER, "metadata": {
             "serverAddress": prometheus.server_address, "query": prometheus.query,
             "threshold": number_text(prometheus.threshold),
             "activationThreshold": number_text(prometheus.activation_threshold)}})
@@ -57,7 +74,7 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     return manifest("keda.sh/v1alpha1", "ScaledObject", model_metadata(fleet, model), spec={
         "scaleTargetRef": _target(model),
         "minReplicaCount": model.spec.replicas.min,
-        "maxReplicaCount": model.spec.replicas.max,
+        "maxReplicaCount": canary_replicas(model) if model.analysis is not None else model.spec.replicas.max,
         "pollingInterval": scaling.polling_interval_seconds,
         "advanced": {"horizontalPodAutoscalerConfig": {"behavior": behavior}},
         "triggers": triggers,
