@@ -17,6 +17,7 @@ from servespec.policies.rules import (
     download_without_egress,
     egress_unrestricted,
     gpu_memory_exceeded,
+    gpu_memory_per_replica,
     image_not_pinned,
     mig_profile_unavailable,
     mig_slices_exceed_gpu,
@@ -87,6 +88,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     replica_exceeds_node.ReplicaExceedsNode,
     mig_with_parallelism.MIGWithParallelism,
     rollout_surge_exceeds_pool.RolloutSurgeExceedsPool,
+    gpu_memory_per_replica.GPUMemoryPerReplica,
     waiver_expired.WaiverExpired,
     waiver_unmatched.WaiverUnmatched,
 )

@@ -20,6 +20,7 @@ from servespec.policies.cases import RuleCases, base_spec, cases_of
 from servespec.spec.loader import SpecPath
 
 if TYPE_CHECKING:
+    from servespec.capacity.week import PoolPeak
     from servespec.spec.resolve import ResolvedFleet, ResolvedModel
     from servespec.synth.manifest import Manifest
 
@@ -88,6 +89,13 @@ class LintContext:
     def model_manifests(self, kind: str) -> Iterator[tuple["ResolvedModel", "Manifest"]]:
         """Each model's compiled object of `kind`, paired with the model."""
         yield from self._model_manifests_by_kind.get(kind, ())
+
+    @cached_property
+    def pool_peaks(self) -> dict[str, "PoolPeak"]:
+        """Each pool's weekly peak and rollout surges, computed once for every rule that needs them."""
+        from servespec.capacity.week import pool_peak
+
+        return {name: pool_peak(self.fleet, pool) for name, pool in self.fleet.pools.items()}
 
     def serving_pods(self) -> Iterator[tuple["ResolvedModel", dict[str, Any]]]:
         """Each model's serving pod template: its Deployment's, or its LeaderWorkerSet's leader."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import promql_parser
 import pytest
 
-from tests.test_runtimes import compiled
+from tests.test_runtimes import compiled, errors
 
 
 def alerts(objects: dict) -> dict[str, str]:
@@ -67,3 +67,8 @@ def test_prometheus_selects_the_rule_and_the_pod_monitors_by_the_selector_labels
         assert data["metadata"]["labels"]["release"] == "kube-prometheus-stack", kind
     plain = compiled(tmp_path, {"models[0].server": {"runtime": "vllm"}})
     assert all("release" not in data["metadata"]["labels"] for data in plain.values())
+
+
+def test_a_dcgm_label_that_is_no_prometheus_label_is_a_located_error(tmp_path):
+    found = errors(tmp_path, {"monitoring": {"dcgmNamespaceLabel": "exported-namespace"}})
+    assert any("'exported-namespace' is not a Prometheus label name" in text for text in found), found

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from servespec.capacity.week import hour_label, pool_peak
+from servespec.capacity.week import hour_label
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule
 
 
@@ -33,7 +33,7 @@ class PoolCapacityExceeded(Rule):
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         fleet = context.fleet
         for index, pool in enumerate(fleet.pools.values()):
-            peak = pool_peak(fleet, pool)
+            peak = context.pool_peaks[pool.name]
             if peak.with_surge > peak.capacity:
                 surge = (f", {peak.with_surge} while {peak.surge_model!r} rolls out" if peak.surge_model else "")
                 if peak.gpus_per_node:

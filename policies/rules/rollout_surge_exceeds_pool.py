@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from servespec.capacity.week import pool_peak, rollout_surge
+from servespec.capacity.week import rollout_surge
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
 
 
@@ -30,9 +30,8 @@ class RolloutSurgeExceedsPool(Rule):
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         fleet = context.fleet
-        peaks = {name: pool_peak(fleet, pool) for name, pool in fleet.pools.items()}
         for model in fleet.models:
-            peak = peaks[model.pool.name]
+            peak = context.pool_peaks[model.pool.name]
             if model.parallel.gpus < 2 or model.analysis is not None or rollout_surge(model) == 0:
                 continue
             if peak.gpus <= peak.capacity < peak.surged(model):
