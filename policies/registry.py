@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from servespec.policies.rule import Rule
 from servespec.policies.rules import (
+    analysis_metric_unavailable,
+    analysis_without_traffic,
     budget_exceeded,
     cache_on_read_only_root,
     canary_duration,
@@ -19,6 +21,7 @@ from servespec.policies.rules import (
     gpu_memory_exceeded,
     gpu_memory_per_replica,
     image_not_pinned,
+    mesh_needs_privileges,
     mig_profile_unavailable,
     mig_slices_exceed_gpu,
     mig_with_parallelism,
@@ -89,6 +92,9 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     mig_with_parallelism.MIGWithParallelism,
     rollout_surge_exceeds_pool.RolloutSurgeExceedsPool,
     gpu_memory_per_replica.GPUMemoryPerReplica,
+    analysis_without_traffic.AnalysisWithoutTraffic,
+    mesh_needs_privileges.MeshNeedsPrivileges,
+    analysis_metric_unavailable.AnalysisMetricUnavailable,
     waiver_expired.WaiverExpired,
     waiver_unmatched.WaiverUnmatched,
 )

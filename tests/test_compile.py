@@ -141,7 +141,7 @@ def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
                               capture_output=True, text=True)
         assert done.stderr == ""  # no Node end-of-life banner, no jsii noise
         trees.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert trees[0] == trees[1] and len(trees[0]) == 23 + 1  # the objects and the owner marker
+    assert trees[0] == trees[1] and len(trees[0]) == 25 + 1  # the objects and the owner marker
 
 
 def test_compile_is_atomic_on_invalid_spec(tmp_path):

@@ -231,7 +231,7 @@ def test_custom_json_schema_rule_fires_on_compiled_manifests_and_can_be_waived(t
         """)
     code, output = run_cli("lint", "examples/operations-guide.yaml", "examples/agency.yaml", "--policy", pack)
     assert code == 1
-    assert ("examples/operations-guide.yaml:24:5: error: every Deployment needs a team label: Deployment sentiment: "
+    assert ("examples/operations-guide.yaml:30:5: error: every Deployment needs a team label: Deployment sentiment: "
             "'team' is a required property (at metadata/labels) [ACME001 team-label]") in output
     assert "agency.yaml" not in output.split("ACME001")[0].splitlines()[-1]   # agency sets the label
     spec = (ROOT / "examples/operations-guide.yaml").read_text() + textwrap.dedent("""\

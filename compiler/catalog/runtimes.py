@@ -45,6 +45,18 @@ Text Generation Inference (image ghcr.io/huggingface/text-generation-inference)
   shared memory is recommended for sharding ("A note on Shared Memory", TGI README).
 - CUDA per image: not documented per tag; state `cuda:` in the spec.
 
+Rollout analysis on the engine's own metrics (docs/traffic.md), per pod:
+- vLLM: counter `vllm:request_success_total` with label `finished_reason` (stop, length, abort: "aborted for
+  another reason", vllm/v1/engine/__init__.py `RequestFinishedReason`) and histogram
+  `vllm:e2e_request_latency_seconds`: vLLM design docs "Metrics". Test request: `POST /v1/completions`
+  {model, prompt, max_tokens} (docs.vllm.ai "OpenAI-Compatible Server"; the model is `--served-model-name`).
+- TGI: counters `tgi_request_count` and `tgi_request_success`, histogram `tgi_request_duration` (seconds, end
+  to end): TGI reference "Metrics". Test request: `POST /generate` {inputs, parameters.max_new_tokens}
+  (TGI OpenAPI spec).
+- Triton: counters `nv_inference_request_success` and `nv_inference_request_failure` (Triton "Metrics");
+  latency is a cumulative counter, no histogram: no P99 gate. Inference requests need the model's tensors:
+  no built-in test request.
+
 Warm-up seconds (CUDA graph capture, torch.compile, TGI's prefill warm-up) are servespec's defaults for a
 mid-size model, added to the startup probe budget; set `server.warmupSeconds` when a model needs more.
 """
@@ -98,6 +110,12 @@ class Runtime:
     """Share of GPU memory the engine takes by default (None: no such setting; the lint headroom applies)."""
     multi_node: bool = False
     """Can run one replica over several nodes (a LeaderWorkerSet group)."""
+    success_rate_query: Optional[str] = None
+    """PromQL: percent of requests that succeeded on the pods selected by {pods} over {interval}."""
+    latency_p99_query: Optional[str] = None
+    """PromQL: P99 request latency in milliseconds on the pods selected by {pods} over {interval}."""
+    test_request: Optional[tuple[str, str]] = None
+    """(path, JSON body) of a small inference request, {name} filled in: what a load test sends."""
 
     @property
     def shards_tensors(self) -> bool:
@@ -162,7 +180,12 @@ RUNTIMES: dict[str, Runtime] = {
         flags_from_spec={"--port": "server.port", "--served-model-name": "name",
                          "--tensor-parallel-size": "parallelism.tensor",
                          "--pipeline-parallel-size": "parallelism.pipeline"},
-        gpu_memory_utilization=0.9, multi_node=True),
+        gpu_memory_utilization=0.9, multi_node=True,
+        success_rate_query=('sum(rate(vllm:request_success_total{{{pods},finished_reason!="abort"}}[{interval}])) / '
+                            'sum(rate(vllm:request_success_total{{{pods}}}[{interval}])) * 100'),
+        latency_p99_query=('histogram_quantile(0.99, sum(rate(vllm:e2e_request_latency_seconds_bucket{{{pods}}}'
+                           '[{interval}])) by (le)) * 1000'),
+        test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}')),
     "triton": Runtime(
         name="triton", command=("tritonserver",),
         args=("--model-repository={model_dir}", "--http-port={http}", "--grpc-port={grpc}",
@@ -172,6 +195,9 @@ RUNTIMES: dict[str, Runtime] = {
         readiness_path="/v2/health/ready", liveness_path="/v2/health/live", metrics_port=METRICS_PORT_NAME,
         metrics_path="/metrics", warmup_seconds=30, cache_env=_CACHE_ENV, cache_size="5Gi",
         scaling_metrics={"queue": "nv_inference_pending_request_count"}, metric_prefix="nv_",
+        success_rate_query=('sum(rate(nv_inference_request_success{{{pods}}}[{interval}])) / '
+                            '(sum(rate(nv_inference_request_success{{{pods}}}[{interval}])) + '
+                            'sum(rate(nv_inference_request_failure{{{pods}}}[{interval}]))) * 100'),
         ready_before_load=frozenset({"/v2/health/live"}),
         cuda_by_version=(((24, 1), (12, 3)), ((24, 8), (12, 6)), ((25, 3), (12, 8)), ((25, 4), (12, 9)),
                          ((25, 8), (13, 0))),
@@ -188,7 +214,12 @@ RUNTIMES: dict[str, Runtime] = {
         scaling_metrics={"queue": "tgi_queue_size", "running": "tgi_batch_current_size"},
         metric_prefix="tgi_", ready_before_load=frozenset(), ships_huggingface_hub=True,
         flags_from_spec={"--model-id": "artifact", "--port": "server.port", "--num-shard": "parallelism.tensor"},
-        gpu_memory_utilization=1.0),
+        gpu_memory_utilization=1.0,
+        success_rate_query=('sum(rate(tgi_request_success{{{pods}}}[{interval}])) / '
+                            'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),
+        latency_p99_query=('histogram_quantile(0.99, sum(rate(tgi_request_duration_bucket{{{pods}}}[{interval}])) '
+                           'by (le)) * 1000'),
+        test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}')),
 }
 """Every runtime by `server.runtime` name; `custom` is a server servespec knows nothing about."""
 

@@ -81,7 +81,8 @@ def catalogue_markdown() -> str:
 
 CATEGORY_TITLES = {"gpu": "GPU and drivers", "lifecycle": "lifecycle", "scaling": "scaling", "rollout": "rollout",
                    "placement": "placement and cost", "security": "security", "serving": "serving engines and weights",
-                   "parallelism": "large models and parallelism", "waivers": "waivers"}
+                   "parallelism": "large models and parallelism", "traffic": "traffic and mesh",
+                   "waivers": "waivers"}
 
 
 def rule_table_markdown() -> str:

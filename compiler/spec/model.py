@@ -16,11 +16,14 @@ from servespec.spec.types import (
     Cron,
     CudaVersion,
     DNSLabel,
+    DNSName,
     DriverVersion,
     Duration,
     EnvName,
+    HostName,
     ImageReference,
     IntOrPercent,
+    IstioGateway,
     LabelKey,
     LabelValue,
     MIGProfileName,
@@ -88,6 +91,106 @@ class Security(SpecModel):
         default="restricted", description="Pod Security Standards level enforced on the namespace.")
     ingress: IngressPosture = Field(default_factory=IngressPosture, description="Allowed callers.")
     egress: EgressPosture = Field(default_factory=EgressPosture, description="Allowed destinations.")
+
+
+class RateLimit(SpecModel):
+    """Requests per second per client address at the ingress (ingress-nginx `limit-rps`)."""
+
+    rps: int = Field(default=10, ge=1, le=100000, description="Requests per second from one client address.")
+    burst: int = Field(default=20, ge=1, le=1000000,
+                       description="Requests above the rate accepted at once; a multiple of rps (ingress-nginx sets "
+                                   "burst as rps x limit-burst-multiplier).")
+
+
+class LoadTest(SpecModel):
+    """The flagger-loadtester webhook that sends the new version requests during the analysis."""
+
+    url: str = Field(min_length=1, pattern=r"^https?://",
+                     description="The load tester's URL, e.g. http://flagger-loadtester.test/.")
+    command: Optional[str] = Field(
+        default=None, min_length=1,
+        description="Command the load tester runs each analysis step. Default for vllm and tgi: `hey` sending "
+                    "small completions to the canary Service (docs/traffic.md).")
+
+
+class GatewayRef(SpecModel):
+    """A Gateway API Gateway (or its listener) the model's HTTPRoute attaches to."""
+
+    name: DNSLabel = Field(description="Gateway name.")
+    namespace: DNSLabel = Field(description="Gateway namespace.")
+    section_name: Optional[DNSLabel] = Field(default=None, description="Listener name. Absent: every listener.")
+
+
+class IstioTraffic(SpecModel):
+    """Istio: sidecar injection, ingress gateways and the control plane the sidecars reach."""
+
+    gateways: list[IstioGateway] = Field(
+        default_factory=list, description="Istio Gateways as namespace/name, e.g. istio-ingress/public. Empty: "
+                                          "in-mesh callers only.")
+    revision: Optional[LabelValue] = Field(
+        default=None, description="Control-plane revision: the `istio.io/rev` label instead of "
+                                  "`istio-injection: enabled`.")
+    cni: bool = Field(default=True, description="The Istio CNI node agent is installed. Without it every pod "
+                                                "gets the istio-init container (NET_ADMIN, NET_RAW), which the "
+                                                "baseline and restricted Pod Security levels reject.")
+    control_plane_namespace: DNSLabel = Field(default="istio-system",
+                                              description="Namespace of istiod (xDS and certificates on 15012).")
+    gateway_namespaces: Optional[list[DNSLabel]] = Field(
+        default=None, description="Namespaces the ingress gateway pods run in. Default: the namespaces of "
+                                  "`gateways`.")
+
+
+class GatewayAPITraffic(SpecModel):
+    """Gateway API: the Gateways the models' HTTPRoutes attach to."""
+
+    gateway_refs: list[GatewayRef] = Field(default_factory=list, description="Parent Gateways of every route.")
+    gateway_namespaces: Optional[list[DNSLabel]] = Field(
+        default=None, description="Namespaces the gateway's data-plane pods run in (they call the models). "
+                                  "Default: the namespaces of `gatewayRefs`.")
+
+
+class NginxTraffic(SpecModel):
+    """ingress-nginx: the controller the models' Ingresses belong to."""
+
+    class_name: DNSLabel = Field(default="nginx", description="IngressClass name.")
+    namespace: DNSLabel = Field(default="ingress-nginx",
+                                description="Namespace the controller pods run in (they call the models).")
+
+
+TrafficProvider = Literal["istio", "gatewayapi", "nginx"]
+
+
+class Traffic(SpecModel):
+    """How requests reach the models and how rollouts shift them (docs/traffic.md)."""
+
+    provider: Optional[TrafficProvider] = Field(
+        default=None, description="istio (sidecars, VirtualService), gatewayapi (HTTPRoute) or nginx "
+                                  "(ingress-nginx Ingress). Absent: a ClusterIP Service only.")
+    hosts: list[HostName] = Field(
+        default_factory=list, description="Host names the model is served on. Default: <model>.<domain> when "
+                                          "`domain` is set.")
+    domain: Optional[DNSName] = Field(default=None,
+                                      description="Fleet-wide: each model is served on <model>.<domain>.")
+    rate_limit: Optional[RateLimit] = Field(default=None, description="nginx: per-client rate limit. Default: 10 "
+                                                                      "requests/s, burst 20.")
+    load_test: Optional[LoadTest] = Field(default=None, description="Load tester called during every analysis.")
+    mirror: bool = Field(default=False, description="Blue/green on istio or gatewayapi: copy live requests to "
+                                                    "the new version during the analysis (idempotent requests only).")
+    istio: IstioTraffic = Field(default_factory=IstioTraffic, description="Istio settings.")
+    gatewayapi: GatewayAPITraffic = Field(default_factory=GatewayAPITraffic, description="Gateway API settings.")
+    nginx: NginxTraffic = Field(default_factory=NginxTraffic, description="ingress-nginx settings.")
+
+
+class ModelTraffic(SpecModel):
+    """Per-model traffic settings; each one set replaces the fleet's `traffic` value."""
+
+    provider: Optional[Literal["istio", "gatewayapi", "nginx", "none"]] = Field(
+        default=None, description="Provider of this model; none: a ClusterIP Service only (e.g. a batch model).")
+    hosts: Optional[list[HostName]] = Field(default=None, description="Host names of this model.")
+    rate_limit: Optional[RateLimit] = Field(default=None, description="nginx rate limit of this model.")
+    load_test: Optional[LoadTest] = Field(default=None, description="Load tester of this model's analysis.")
+    mirror: Optional[bool] = Field(default=None, description="Mirror live requests during this model's "
+                                                             "blue/green analysis.")
 
 
 class CustomGPUType(SpecModel):
@@ -376,6 +479,16 @@ class Schedule(SpecModel):
                           description="Replicas wanted inside the window (the highest open window wins).")
 
 
+class Fallback(SpecModel):
+    """What KEDA does when a Prometheus trigger keeps failing (Prometheus unreachable)."""
+
+    failure_threshold: int = Field(default=3, ge=1, le=INT32_MAX,
+                                   description="Failed checks in a row before the fallback applies.")
+    replicas: Optional[int] = Field(default=None, ge=1, le=INT32_MAX,
+                                    description="Replicas while the metrics are unavailable; never fewer than the "
+                                                "model runs at the time. Default: replicas.min, at least 1.")
+
+
 class Scaling(SpecModel):
     """Autoscaling (KEDA ScaledObject)."""
 
@@ -387,6 +500,9 @@ class Scaling(SpecModel):
                                                   description="HPA scale-down stabilization window.")
     polling_interval_seconds: int = Field(default=30, ge=1, le=INT32_MAX,
                                           description="How often KEDA checks the triggers.")
+    fallback: Optional[Fallback] = Field(
+        default=None, description="Replicas kept when the Prometheus triggers fail (KEDA fallback). Default: "
+                                  "after 3 failures, keep the current replicas, at least replicas.min (at least 1).")
 
 
 class CanaryAnalysis(SpecModel):
@@ -489,6 +605,7 @@ class Model(SpecModel):
     priority: Literal["critical", "standard", "batch"] = Field(default="standard",
                                                                description="Scheduling priority tier.")
     validator: Optional[Validator] = Field(default=None, description="Inference-validator sidecar.")
+    traffic: Optional[ModelTraffic] = Field(default=None, description="Overrides of the fleet's `traffic`.")
 
 
 class Monitoring(SpecModel):
@@ -561,6 +678,8 @@ class FleetSpec(SpecModel):
     models: list[Model] = Field(min_length=1, description="Served models.")
     environments: dict[DNSLabel, Environment] = Field(default_factory=dict,
                                                       description="Overlays selected with `--env NAME`.")
+    traffic: Optional[Traffic] = Field(default=None, description="Ingress, mesh and rollout traffic "
+                                                                 "(docs/traffic.md). Absent: ClusterIP Services only.")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Alerting.")
     budget: Optional[Budget] = Field(default=None, description="Spending limit.")
     waivers: list[Waiver] = Field(default_factory=list, description="Accepted lint exceptions.")

@@ -20,6 +20,7 @@ from servespec.spec.lifecycle import (
 from servespec.spec.loader import SourceMap
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
 from servespec.spec.parallel import ParallelPlan, parallel_plan, rolling_update
+from servespec.spec.traffic import TrafficPlan, traffic_plan
 from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple, quantity_value
 
 MEMORY_LIMIT_FACTOR = Decimal("1.2")
@@ -66,6 +67,7 @@ class ResolvedModel:
     """maxSurge and maxUnavailable of a rolling update (defaults filled in)."""
     analysis: Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]
     """Canary or blue/green settings (defaults filled in); None for rolling updates."""
+    traffic: TrafficPlan
 
     @property
     def name(self) -> str:
@@ -106,12 +108,12 @@ def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Opti
                                 MappingProxyType(dict(pool.node_selector or {POOL_LABEL: pool.name})))
         for pool in spec.gpu_pools
     }
-    models = tuple(_resolve_model(model, index, pools[model.pool]) for index, model in enumerate(spec.models))
+    models = tuple(_resolve_model(spec, model, index, pools[model.pool]) for index, model in enumerate(spec.models))
     return ResolvedFleet(spec, file, environment, spec.metadata.namespace, MappingProxyType(pools), models,
                          source_map)
 
 
-def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:
+def _resolve_model(spec: FleetSpec, model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:
     image = parse_image(model.image)
     parallel = parallel_plan(model, pool.spec)
     server = server_plan(model, parallel)
@@ -148,6 +150,7 @@ def _resolve_model(model: Model, index: int, pool: ResolvedPool) -> ResolvedMode
         disruption=MappingProxyType(disruption) if disruption else None,
         rolling_update=MappingProxyType(rolling_update(model)),
         analysis=_analysis(model),
+        traffic=traffic_plan(spec.traffic, model),
     )
 
 

@@ -1,12 +1,21 @@
 """Rollout and disruption figures derived from a resolved model, shared by the emitters, the lint rules,
-the review and the capacity plan."""
+the review and the capacity plan: timing, disruptions, and where a rollout's analysis gets its traffic and
+metrics from (`spec.traffic`)."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Mapping
+import shlex
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis
+from servespec.spec.traffic import (
+    CANARY_HEADER,
+    FLAGGER_PROVIDERS,
+    MIRROR_PROVIDERS,
+    NGINX_CONTROLLER_SERVICE,
+    NO_MESH_PROVIDER,
+)
 from servespec.spec.types import duration_seconds
 
 if TYPE_CHECKING:
@@ -38,3 +47,71 @@ def allowed_disruptions(budget: Mapping[str, int | str], replicas: int) -> int:
     if "minAvailable" in budget:
         return max(0, replicas - count(budget["minAvailable"], True))
     return max(0, count(budget["maxUnavailable"], False))
+
+
+def flagger_provider(model: ResolvedModel) -> Optional[str]:
+    """The Canary's `spec.provider`: the traffic provider's, `kubernetes` for blue/green without one, None
+    (Flagger's global mesh provider) for a canary without one."""
+    provider = model.traffic.provider
+    if provider is not None:
+        return FLAGGER_PROVIDERS[provider]
+    return NO_MESH_PROVIDER if isinstance(model.analysis, BlueGreenAnalysis) else None
+
+
+def engine_metrics(model: ResolvedModel) -> bool:
+    """The analysis gates on the engine's own metrics (MetricTemplates), not on Flagger's built-in ones."""
+    return model.analysis is not None and flagger_provider(model) in (FLAGGER_PROVIDERS["gatewayapi"],
+                                                                       NO_MESH_PROVIDER)
+
+
+def header_routed(model: ResolvedModel) -> bool:
+    """An ingress-nginx blue/green: the analysis gets the requests carrying `CANARY_HEADER`."""
+    return model.traffic.provider == "nginx" and isinstance(model.analysis, BlueGreenAnalysis)
+
+
+def mirrored(model: ResolvedModel) -> bool:
+    return (model.traffic.mirror and isinstance(model.analysis, BlueGreenAnalysis)
+            and model.traffic.provider in MIRROR_PROVIDERS)
+
+
+def default_load_test_command(model: ResolvedModel, namespace: str, interval: str) -> Optional[str]:
+    """`hey` sending the engine's test request for one interval: through the ingress controller with the
+    canary header for ingress-nginx blue/green, else to the canary Service. None: the engine has no test
+    request (custom, triton)."""
+    request = model.server.runtime.test_request
+    if request is None:
+        return None
+    path, body = request
+    words = ["hey", "-z", interval, "-q", "2", "-c", "2", "-m", "POST", "-T", "application/json",
+             "-d", body.format(name=model.name)]
+    if header_routed(model):
+        nginx = model.traffic.settings.nginx
+        words += ["-H", f"{CANARY_HEADER[0]}: {CANARY_HEADER[1]}"]
+        if model.traffic.hosts:
+            words += ["-host", model.traffic.hosts[0]]
+        url = f"http://{NGINX_CONTROLLER_SERVICE}.{nginx.namespace}{path}"
+    else:
+        url = f"http://{model.name}-canary.{namespace}:{model.server.http_port}{path}"
+    return shlex.join([*words, url])
+
+
+def load_test_command(model: ResolvedModel, namespace: str, interval: str) -> Optional[str]:
+    """The load test the analysis runs: the spec's command, else the engine's default; None without one."""
+    load_test = model.traffic.load_test
+    if load_test is None:
+        return None
+    return load_test.command or default_load_test_command(model, namespace, interval)
+
+
+def analysis_traffic(model: ResolvedModel) -> Optional[str]:
+    """Where a rollout's analysis gets requests from, or None when it gets none (described for findings)."""
+    if model.analysis is None:
+        return "rolling update"
+    provider = model.traffic.provider
+    if model.traffic.load_test is not None:
+        return "load test"
+    if mirrored(model):
+        return "mirrored live requests"
+    if not isinstance(model.analysis, BlueGreenAnalysis) and provider is not None:
+        return f"weighted live requests ({provider})"
+    return None

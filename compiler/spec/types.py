@@ -114,6 +114,21 @@ EnvName = Annotated[str, AfterValidator(_match(
     ENV_NAME_PATTERN, "an environment variable name: letters, digits, '_', '-' or '.', not starting with a "
     "digit", "HF_HOME")), Field(pattern=ENV_NAME_PATTERN)]
 
+DNS_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+HOST_NAME_PATTERN = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+
+DNSName = Annotated[str, AfterValidator(_match(DNS_NAME_PATTERN, "a DNS name: lowercase labels joined by '.'",
+                                               "models.example.com")),
+                    Field(pattern=DNS_NAME_PATTERN, max_length=200)]
+
+HostName = Annotated[str, AfterValidator(_match(HOST_NAME_PATTERN, "a host name, optionally starting with '*.'",
+                                                "llama.models.example.com")),
+                     Field(pattern=HOST_NAME_PATTERN, max_length=253)]
+
+IstioGateway = Annotated[str, AfterValidator(_match(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "an Istio Gateway as namespace/name",
+    "istio-ingress/public")), Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+
 CIDR_PATTERN = r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"
 
 

@@ -1,4 +1,7 @@
-"""Flagger Canary for canary and blue/green rollouts, gated on the built-in success-rate and latency metrics.
+"""Flagger Canary for canary and blue/green rollouts: the traffic provider's routing (Istio gateways and hosts,
+Gateway API parent refs, the ingress-nginx Ingress), the request timeout, the analysis gates (Flagger's
+built-in metrics where the provider has them, else the engine's MetricTemplates), and a traffic source for
+the analysis (mirroring, a load test, or the canary header for ingress-nginx blue/green; `spec.traffic`).
 A server with several ports gets `service.portDiscovery`: Flagger then adds every other container port to the
 Services it generates (Flagger docs, "Canary service")."""
 
@@ -8,21 +11,63 @@ from typing import Any
 
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.spec.rollout import (
+    engine_metrics,
+    flagger_provider,
+    header_routed,
+    load_test_command,
+    mirrored,
+)
+from servespec.spec.traffic import CANARY_HEADER
+from servespec.synth import http_route, metric_template
 from servespec.synth.common import json_number, manifest, model_metadata
 from servespec.synth.scaled_object import RAW_TRIGGER, engine_trigger, target_query
+from servespec.synth.virtual_service import MESH_GATEWAY, request_timeout
 
 METRIC_INTERVAL = "1m"
+LOAD_TEST_TIMEOUT = "15s"
 
 
-def _metrics(settings: CanaryAnalysis | BlueGreenAnalysis) -> list[dict[str, Any]]:
+def _metrics(model: ResolvedModel, settings: CanaryAnalysis | BlueGreenAnalysis) -> list[dict[str, Any]]:
+    """The gates: Flagger's built-in metric, or the engine's template for providers without one."""
+    limits = {"request-success-rate": {"min": json_number(round(100 - (settings.max_error_rate_percent or 0), 4))},
+              "request-duration": {"max": settings.max_latency_p99_ms}}
+    from_engine = engine_metrics(model)
     metrics = []
-    if settings.max_error_rate_percent is not None:
-        metrics.append({"name": "request-success-rate", "interval": METRIC_INTERVAL,
-                        "thresholdRange": {"min": json_number(round(100 - settings.max_error_rate_percent, 4))}})
-    if settings.max_latency_p99_ms is not None:
-        metrics.append({"name": "request-duration", "interval": METRIC_INTERVAL,
-                        "thresholdRange": {"max": settings.max_latency_p99_ms}})
+    for gate in metric_template.gates(model):
+        metric: dict[str, Any] = {"name": gate, "interval": METRIC_INTERVAL, "thresholdRange": limits[gate]}
+        if from_engine:
+            runtime = model.server.runtime
+            if metric_template.query(runtime, gate) is None:
+                continue
+            metric["templateRef"] = {"name": metric_template.template_name(runtime, gate)}
+        metrics.append(metric)
     return metrics
+
+
+def _service(model: ResolvedModel) -> dict[str, Any]:
+    service: dict[str, Any] = {"port": model.server.http_port, "targetPort": "http", "portName": "http"}
+    if len(model.server.ports) > 1:
+        service["portDiscovery"] = True  # Flagger adds the container's other ports (gRPC, metrics, extras)
+    traffic = model.traffic
+    if traffic.provider == "istio":
+        service["gateways"] = [*traffic.settings.istio.gateways, MESH_GATEWAY]
+    elif traffic.provider == "gatewayapi":
+        service["gatewayRefs"] = http_route.parent_refs(traffic.settings.gatewayapi.gateway_refs)
+    if traffic.provider in ("istio", "gatewayapi"):
+        if traffic.hosts:
+            service["hosts"] = list(traffic.hosts)
+        service["timeout"] = request_timeout(model)
+    return service
+
+
+def _webhooks(fleet: ResolvedFleet, model: ResolvedModel, interval: str) -> list[dict[str, Any]]:
+    load_test = model.traffic.load_test
+    command = load_test_command(model, fleet.namespace, interval)
+    if load_test is None or command is None:
+        return []
+    return [{"name": "load-test", "type": "rollout", "url": load_test.url, "timeout": LOAD_TEST_TIMEOUT,
+             "metadata": {"type": "cmd", "cmd": command}}]
 
 
 def _autoscaler(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
@@ -55,15 +100,24 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
                     "iterations": settings.iterations}
     else:
         raise ValueError(f"model {model.name!r} has no canary or blue/green analysis")
-    analysis["metrics"] = _metrics(settings)
-    spec: dict[str, Any] = {
-        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name},
-        "progressDeadlineSeconds": model.progress_deadline_seconds,
-        "service": {"port": model.server.http_port, "targetPort": "http", "portName": "http"},
-        "analysis": analysis,
-    }
-    if len(model.server.ports) > 1:
-        spec["service"]["portDiscovery"] = True  # Flagger adds the container's other ports (gRPC, metrics, extras)
+    if mirrored(model):
+        analysis["mirror"] = True
+    if header_routed(model):
+        analysis["match"] = [{"headers": {CANARY_HEADER[0]: {"exact": CANARY_HEADER[1]}}}]
+    analysis["metrics"] = _metrics(model, settings)
+    webhooks = _webhooks(fleet, model, settings.interval)
+    if webhooks:
+        analysis["webhooks"] = webhooks
+    spec: dict[str, Any] = {}
+    provider = flagger_provider(model)
+    if provider is not None:
+        spec["provider"] = provider
+    spec["targetRef"] = {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name}
+    if model.traffic.provider == "nginx":
+        spec["ingressRef"] = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "name": model.name}
+    spec["progressDeadlineSeconds"] = model.progress_deadline_seconds
+    spec["service"] = _service(model)
+    spec["analysis"] = analysis
     if autoscaled:
         spec["autoscalerRef"] = _autoscaler(fleet, model)
     return manifest("flagger.app/v1beta1", "Canary", model_metadata(fleet, model), spec=spec)

@@ -70,12 +70,15 @@ model's objects all carry the same hash, so each section is serialized once."""
 
 def model_hash(fleet: ResolvedFleet, model: ResolvedModel) -> str:
     """Hash of everything a model's objects are compiled from: the model, its pool, the fleet's security,
-    namespace and metadata (`spec_hash` of those five)."""
+    namespace, metadata and traffic (`spec_hash` of those, traffic only when set)."""
     entry = _MODEL_HASHES.get(id(fleet))
     if entry is None or entry[0] is not fleet:
         if len(_MODEL_HASHES) >= 8:
             _MODEL_HASHES.pop(next(iter(_MODEL_HASHES)))
-        fleet_parts = ",".join(_json(part) for part in (fleet.spec.security, fleet.namespace, fleet.spec.metadata))
+        parts = [fleet.spec.security, fleet.namespace, fleet.spec.metadata]
+        if fleet.spec.traffic is not None:
+            parts.append(fleet.spec.traffic)
+        fleet_parts = ",".join(_json(part) for part in parts)
         entry = _MODEL_HASHES[id(fleet)] = (fleet, {"": fleet_parts}, {})
     sections, hashes = entry[1], entry[2]
     if model.index not in hashes:

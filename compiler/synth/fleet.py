@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from servespec.spec.resolve import ResolvedFleet
+from servespec.spec.loader import SpecPath
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import (
     canary,
     deployment,
+    http_route,
+    ingress,
     leader_worker_set,
+    metric_template,
     namespace,
     network_policy,
     pod_disruption_budget,
@@ -17,6 +21,7 @@ from servespec.synth import (
     service,
     service_account,
     validator_config,
+    virtual_service,
 )
 from servespec.synth.manifest import Manifest
 
@@ -27,6 +32,8 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
     out += [Manifest(pc, ("models",)) for pc in priority_class.build(fleet)]
     if fleet.spec.monitoring.gpu_alerts:
         out.append(Manifest(prometheus_rule.build(fleet), ("monitoring", "gpuAlerts")))
+    out += [Manifest(metric_template.build(fleet, runtime, gate), ("traffic",))
+            for runtime, gate in metric_template.needed(fleet)]
     for model in fleet.models:
         at = ("models", model.index)
         autoscaled = scaled_object.has_triggers(model)
@@ -39,6 +46,7 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
             out.append(Manifest(service.build(fleet, model), at + ("server",)))
         else:
             out.append(Manifest(canary.build(fleet, model, autoscaled), at + ("rollout",)))
+        out += _routes(fleet, model, at)
         if autoscaled:
             out.append(Manifest(scaled_object.build(fleet, model), at + ("scaling",)))
         if model.disruption:
@@ -49,3 +57,17 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
         if model.spec.validator:
             out.append(Manifest(validator_config.build(fleet, model), at + ("validator",)))
     return out
+
+
+def _routes(fleet: ResolvedFleet, model: ResolvedModel, at: SpecPath) -> list[Manifest]:
+    """The provider's route to the model; under Flagger the Istio and Gateway API routes are Flagger's."""
+    provider = model.traffic.provider
+    if provider == "nginx":
+        return [Manifest(ingress.build(fleet, model), at)]
+    if model.analysis is not None:
+        return []
+    if provider == "istio":
+        return [Manifest(virtual_service.build(fleet, model), at)]
+    if provider == "gatewayapi":
+        return [Manifest(http_route.build(fleet, model), at)]
+    return []

@@ -1,5 +1,6 @@
-"""NetworkPolicy from the security posture: who may call the model, who may scrape it, where it may connect
-(plus exactly the egress its weights download needs), DNS always (the kube-dns pods and the node-local
+"""NetworkPolicy from the security posture: who may call the model (plus its traffic provider's gateways or
+controller and its load tester), who may scrape it, where it may connect (plus exactly the egress its weights
+download needs, and istiod for Istio sidecars), DNS always (the kube-dns pods and the node-local
 resolvers of `security.egress.dnsAddresses`, host-network and reachable by IP only); the pods of a
 multi-node replica reach each other on every port (Ray and NCCL pick their ports at run time)."""
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from servespec.spec.model import DownloadEgress
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth import mesh
 from servespec.synth.common import instance_labels, manifest, model_metadata, serving_ports
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
@@ -37,13 +39,14 @@ def _ingress(fleet: ResolvedFleet, model: ResolvedModel) -> list[dict[str, Any]]
     ports = [port for _, port in serving_ports(model)]
     if model.spec.validator:
         ports.append(model.spec.validator.port)
-    rules = [{"from": [_namespaces([fleet.namespace, *posture.ingress.from_namespaces])], "ports": _tcp(ports)}]
+    callers = [fleet.namespace, *posture.ingress.from_namespaces, *model.traffic.caller_namespaces()]
+    rules = [{"from": [_namespaces(callers)], "ports": _tcp(ports)}]
     if model.parallel.multi_node:
         rules.append(_own_pods(model))
     metrics_port = model.server.metrics_port_number
     if metrics_port is not None:
         rules.append({"from": [_namespaces([fleet.spec.monitoring.namespace])], "ports": _tcp([metrics_port])})
-    return rules
+    return rules + mesh.ingress_rules(fleet, model, _namespaces)
 
 
 def _own_pods(model: ResolvedModel) -> dict[str, Any]:
@@ -74,6 +77,7 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
                 rule["ports"] = _tcp(posture.egress.ports)
             egress.append(rule)
         egress += _download_egress(model)
+        egress += mesh.egress_rules(model, _namespaces)
         if model.parallel.multi_node:
             egress.append({"to": _own_pods(model)["from"]})
     return manifest("networking.k8s.io/v1", "NetworkPolicy", model_metadata(fleet, model), spec={

@@ -15,7 +15,7 @@ from servespec.spec.model import EnvValueFrom
 from servespec.spec.paths import CACHE_DIR, MODEL_DIR
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.spec.storage import download_volume_size, ephemeral_storage, tmp_size_limit
-from servespec.synth import validator_config
+from servespec.synth import mesh, validator_config
 from servespec.synth.common import model_labels, selector_labels, spec_hash
 from servespec.synth.priority_class import class_name
 
@@ -235,7 +235,7 @@ def template(fleet: ResolvedFleet, model: ResolvedModel, role: Role = "server") 
     """The pod template of one role of the model."""
     spec = model.spec
     containers = [_server_container(model, role)]
-    template_annotations = {}
+    template_annotations = mesh.pod_annotations(model)
     if spec.validator and role != "worker":
         containers.append(_validator_container(model))
         template_annotations["servespec.dev/validator-config-hash"] = spec_hash(validator_config.config(model))
@@ -261,7 +261,7 @@ def template(fleet: ResolvedFleet, model: ResolvedModel, role: Role = "server") 
     tolerations = _tolerations(model)
     if tolerations:
         pod["tolerations"] = tolerations
-    labels = model_labels(fleet, model)
+    labels = {**model_labels(fleet, model), **mesh.pod_labels(fleet, model)}
     if role != "server":
         labels[ROLE_LABEL] = role
     template_metadata: dict[str, Any] = {"labels": labels}

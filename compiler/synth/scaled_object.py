@@ -5,7 +5,7 @@ primary gets the model's replica bounds and its own queries from the Canary (`sy
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import leader_worker_set
@@ -13,6 +13,10 @@ from servespec.synth.common import manifest, model_metadata, number_text
 from servespec.synth.pod_monitor import NAME_TARGET_LABEL
 
 SCALE_DOWN_PODS_PER_MINUTE = 1
+FALLBACK_BEHAVIOR = "currentReplicasIfHigher"
+"""KEDA fallback: keep the current replicas when they exceed `fallback.replicas` (keda.sh "ScaledObject
+specification", fallback `behavior`), so an unreachable Prometheus never scales a model down."""
+DEFAULT_FAILURE_THRESHOLD = 3
 
 
 def has_triggers(model: ResolvedModel) -> bool:
@@ -52,6 +56,21 @@ def _target(model: ResolvedModel) -> dict[str, str]:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "name": model.name}
 
 
+def fallback(model: ResolvedModel) -> Optional[dict[str, Any]]:
+    """Replicas while the Prometheus triggers fail: the spec's, else replicas.min (at least 1); None without a
+    Prometheus trigger (cron triggers do not fail)."""
+    scaling = model.spec.scaling
+    if scaling.target is None and scaling.prometheus is None:
+        return None
+    settings = scaling.fallback
+    floor = max(1, model.spec.replicas.min)
+    replicas = settings.replicas if settings and settings.replicas is not None else floor
+    if model.analysis is not None:
+        replicas = min(replicas, canary_replicas(model))
+    return {"failureThreshold": settings.failure_threshold if settings else DEFAULT_FAILURE_THRESHOLD,
+            "replicas": replicas, "behavior": FALLBACK_BEHAVIOR}
+
+
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     scaling = model.spec.scaling
     triggers = [{"type": "cron", "name": schedule.name, "metadata": {
@@ -71,11 +90,15 @@ def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     behavior = {"scaleDown": {
         "stabilizationWindowSeconds": scaling.scale_down_stabilization_seconds,
         "policies": [{"type": "Pods", "value": SCALE_DOWN_PODS_PER_MINUTE, "periodSeconds": 60}]}}
-    return manifest("keda.sh/v1alpha1", "ScaledObject", model_metadata(fleet, model), spec={
+    spec: dict[str, Any] = {
         "scaleTargetRef": _target(model),
         "minReplicaCount": model.spec.replicas.min,
         "maxReplicaCount": canary_replicas(model) if model.analysis is not None else model.spec.replicas.max,
         "pollingInterval": scaling.polling_interval_seconds,
-        "advanced": {"horizontalPodAutoscalerConfig": {"behavior": behavior}},
-        "triggers": triggers,
-    })
+    }
+    settings = fallback(model)
+    if settings is not None:
+        spec["fallback"] = settings
+    spec["advanced"] = {"horizontalPodAutoscalerConfig": {"behavior": behavior}}
+    spec["triggers"] = triggers
+    return manifest("keda.sh/v1alpha1", "ScaledObject", model_metadata(fleet, model), spec=spec)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
+from servespec.synth import metric_template
 
 GATES = {"request-success-rate": "maxErrorRatePercent", "request-duration": "maxLatencyP99Ms"}
 """Flagger built-in metric -> the spec field that sets its threshold."""
@@ -31,6 +32,7 @@ class CanaryGatesMissing(Rule):
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, canary in context.model_manifests("Canary"):
             present = {metric["name"] for metric in canary.data["spec"]["analysis"].get("metrics", [])}
+            present.update(metric_template.gates(model))  # set but unmeasurable: analysis-metric-unavailable
             missing = [field for metric, field in GATES.items() if metric not in present]
             if missing:
                 block = "canary" if model.spec.rollout.strategy == "canary" else "blueGreen"
