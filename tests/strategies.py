@@ -121,7 +121,46 @@ def models(draw, name: str, pool: dict) -> dict:
     if draw(st.booleans()):
         model["env"] = {"LOG_LEVEL": "info", "API_KEY": {"secretKeyRef": {"name": f"{name}-api", "key": "key"}}}
         model["envFrom"] = [{"configMap": f"{name}-settings"}]
+    if draw(st.booleans()):
+        model["traffic"] = draw(model_traffic(runtime))
     return model
+
+
+@st.composite
+def model_traffic(draw, runtime: str) -> dict:
+    """Per-model overrides that are valid under any fleet provider."""
+    traffic: dict = {}
+    if draw(st.booleans()):
+        traffic["hosts"] = [f"{draw(names)}.models.example.com"]
+    if draw(st.booleans()):
+        traffic["provider"] = "none"
+    if runtime in ("vllm", "tgi") and draw(st.booleans()):
+        traffic["loadTest"] = {"url": "http://flagger-loadtester.loadtest/"}  # the engine's default command
+    return traffic
+
+
+@st.composite
+def fleet_traffic(draw) -> dict:
+    provider = draw(st.sampled_from(["istio", "gatewayapi", "nginx"]))
+    traffic: dict = {"provider": provider}
+    if draw(st.booleans()):
+        traffic["domain"] = "models.example.com"
+    if provider == "istio":
+        traffic["istio"] = {"gateways": draw(st.lists(st.sampled_from(["istio-ingress/public", "edge/private"]),
+                                                      max_size=2, unique=True)),
+                            **({"revision": "1-27"} if draw(st.booleans()) else {})}
+        traffic["mirror"] = draw(st.booleans())
+    elif provider == "gatewayapi":
+        traffic["gatewayapi"] = {"gatewayRefs": [{"name": "public", "namespace": "gateways",
+                                                  **({"sectionName": "https"} if draw(st.booleans()) else {})}]}
+        traffic["mirror"] = draw(st.booleans())
+    else:
+        rps = draw(st.integers(1, 50))
+        traffic["rateLimit"] = {"rps": rps, "burst": rps * draw(st.integers(1, 5))}
+    if draw(st.booleans()):
+        traffic["loadTest"] = {"url": "http://flagger-loadtester.loadtest/",
+                               "command": "hey -z 1m -q 2 -c 2 -H 'x-canary: always' http://gateway/"}
+    return traffic
 
 
 @st.composite
@@ -186,6 +225,8 @@ def fleets(draw, max_models: int = 4) -> dict:
         "models": model_list,
         "monitoring": {"gpuAlerts": draw(st.booleans())},
     }
+    if draw(st.booleans()):
+        spec["traffic"] = draw(fleet_traffic())
     if draw(st.booleans()):
         spec["budget"] = {"monthlyUSD": draw(st.integers(100, 100000))}
     if draw(st.booleans()):

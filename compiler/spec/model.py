@@ -174,8 +174,9 @@ class Traffic(SpecModel):
     rate_limit: Optional[RateLimit] = Field(default=None, description="nginx: per-client rate limit. Default: 10 "
                                                                       "requests/s, burst 20.")
     load_test: Optional[LoadTest] = Field(default=None, description="Load tester called during every analysis.")
-    mirror: bool = Field(default=False, description="Blue/green on istio or gatewayapi: copy live requests to "
-                                                    "the new version during the analysis (idempotent requests only).")
+    mirror: bool = Field(default=False, description="Blue/green models on istio or gatewayapi copy live requests "
+                                                    "to the new version during the analysis (idempotent requests "
+                                                    "only); other models ignore it.")
     istio: IstioTraffic = Field(default_factory=IstioTraffic, description="Istio settings.")
     gatewayapi: GatewayAPITraffic = Field(default_factory=GatewayAPITraffic, description="Gateway API settings.")
     nginx: NginxTraffic = Field(default_factory=NginxTraffic, description="ingress-nginx settings.")

@@ -334,12 +334,10 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
         yield where(_traffic_at(spec, model, path, "rate_limit"),
                     f"rateLimit.burst {plan.rate_limit.burst} is not a multiple of rps {plan.rate_limit.rps}: "
                     "ingress-nginx sets the burst as rps x limit-burst-multiplier")
-    if plan.mirror:
-        at = _traffic_at(spec, model, path, "mirror")
+    if model.traffic is not None and model.traffic.mirror:
+        at = path + ("traffic", "mirror")
         if model.rollout.strategy != "blueGreen":
-            if model.traffic is not None and model.traffic.mirror:
-                yield where(at, "mirror applies to blue/green rollouts only (strategy is "
-                                f"{model.rollout.strategy!r})")
+            yield where(at, f"mirror applies to blue/green rollouts only (strategy is {model.rollout.strategy!r})")
         elif provider not in MIRROR_PROVIDERS:
             yield where(at, f"Flagger mirrors traffic with istio and gatewayapi only (model {model.name!r} uses "
                             f"{provider or 'no provider'})", hint="use a load test (`traffic.loadTest`) instead")
