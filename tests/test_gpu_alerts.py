@@ -3,9 +3,12 @@ grammar), selects the fleet's pods by the DCGM exporter's labels, and follows th
 
 from __future__ import annotations
 
+import re
+
 import promql_parser
 import pytest
 
+from servespec.catalog.xids import HARDWARE_XIDS
 from tests.test_runtimes import compiled, errors
 
 
@@ -35,11 +38,20 @@ def test_alerts_select_the_gpu_operators_exported_labels(tmp_path):
     assert all('namespace="ml-serving"' in expr and "exported_" not in expr for expr in honored.values())
 
 
-def test_xid_alert_fires_on_a_change_and_reports_the_code_not_application_faults(tmp_path):
+def test_xid_alert_fires_on_a_change_to_a_hardware_xid_and_reports_the_code(tmp_path):
     expr = alerts(compiled(tmp_path, {}))["GPUXidErrors"]
-    assert expr.startswith("DCGM_FI_DEV_XID_ERRORS{")  # $value is the XID, not the count of changes
+    assert expr.startswith("(DCGM_FI_DEV_XID_ERRORS{")  # $value is the XID, not the count of changes
     assert "changes(DCGM_FI_DEV_XID_ERRORS" in expr and "[10m]) > 0" in expr
-    assert all(f"!= {code}" in expr for code in (13, 31, 43))
+    codes = {int(code) for code in re.findall(r"== ([0-9]+)", expr)}
+    assert codes == set(HARDWARE_XIDS) and {48, 79, 95} <= codes
+    assert not codes & {13, 31, 43, 45}  # application faults (Xid Catalog: RESTART_APP)
+    assert all(source for _, _, source in HARDWARE_XIDS.values())
+
+
+def test_memory_pressure_counts_reserved_memory_and_falls_back_without_it(tmp_path):
+    expr = alerts(compiled(tmp_path, {}))["GPUMemoryPressure"]
+    assert "DCGM_FI_DEV_FB_RESERVED{" in expr
+    assert ") or (DCGM_FI_DEV_FB_USED{" in expr  # exporters without the reserved counter
 
 
 def test_utilization_is_mig_aware(tmp_path):

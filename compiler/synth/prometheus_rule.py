@@ -4,8 +4,10 @@ DCGM facts (../shared/FACTS.md, with their sources): the GPU Operator's dcgm-exp
 honorLabels false, so a GPU pod's namespace and name arrive as `exported_namespace` and `exported_pod`
 (`monitoring.dcgmNamespaceLabel`, `dcgmPodLabel`); `DCGM_FI_DEV_GPU_UTIL` is not reported for MIG slices,
 `DCGM_FI_PROF_GR_ENGINE_ACTIVE` (0-1, in the GPU Operator's counter set) is (NVIDIA/dcgm-exporter#216);
-`DCGM_FI_DEV_XID_ERRORS` holds the last XID (a sticky gauge): alert when it changes, and XIDs 13, 31 and 43
-are the application's fault, not the GPU's.
+`DCGM_FI_DEV_XID_ERRORS` holds the last XID (a sticky gauge): alert when it changes to a hardware XID
+(`catalog.xids`). Framebuffer total = used + free + reserved (`DCGM_FI_DEV_FB_RESERVED`, driver-reserved
+memory no process can use, in newer default counter sets): pressure counts the reserved part as taken, and
+falls back to used / (used + free) where the exporter does not send it.
 
 Counters (NVIDIA/dcgm-exporter etc/default-counters.csv): XID, framebuffer, temperature, utilization,
 `DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS` and `DCGM_FI_DEV_ROW_REMAP_FAILURE` are in the default set;
@@ -17,13 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from servespec.catalog.xids import HARDWARE_XIDS
 from servespec.spec.resolve import ResolvedFleet
 from servespec.synth.common import fleet_metadata, manifest
 
 LOW_UTILIZATION_PERCENT = 10
 MEMORY_PRESSURE_RATIO = 0.95
-APPLICATION_XIDS = (13, 31, 43)
-"""XIDs a faulty application causes (graphics engine exception, GPU memory page fault, reset channel)."""
 
 
 def _alert(name: str, duration: str, severity: str, expr: str, summary: str, description: str) -> dict[str, Any]:
@@ -37,18 +38,19 @@ def build(fleet: ResolvedFleet) -> dict[str, Any]:
     where = f'{namespace}="{fleet.namespace}"'
     by = f"{namespace}, {pod}"
     xid = f"DCGM_FI_DEV_XID_ERRORS{{{where}}}"
-    not_application = " and ".join(f"{xid} != {code}" for code in APPLICATION_XIDS)
+    hardware = " or ".join(f"{xid} == {code}" for code in sorted(HARDWARE_XIDS))
+    used, free, reserved = (f"DCGM_FI_DEV_FB_{part}{{{where}}}" for part in ("USED", "FREE", "RESERVED"))
     rules = [
         _alert("GPUMemoryPressure", "10m", "warning",
-               f"max by ({by}, gpu) (DCGM_FI_DEV_FB_USED{{{where}}} / (DCGM_FI_DEV_FB_USED{{{where}}} + "
-               f"DCGM_FI_DEV_FB_FREE{{{where}}})) > {MEMORY_PRESSURE_RATIO}",
+               f"max by ({by}, gpu) ((1 - {free} / ({used} + {free} + {reserved})) or "
+               f"({used} / ({used} + {free}))) > {MEMORY_PRESSURE_RATIO}",
                f"GPU memory of {{{{ $labels.{pod} }}}} above 95% for 10 minutes",
                "The model is close to CUDA out-of-memory; lower the batch size or "
                "give it a larger GPU or MIG slice."),
         _alert("GPUXidErrors", "0m", "critical",
-               f"{not_application} and (changes({xid}[10m]) > 0)",
+               f"({hardware}) and (changes({xid}[10m]) > 0)",
                f"XID {{{{ $value }}}} on the GPU of {{{{ $labels.{pod} }}}}",
-               "The driver reported a new XID that is not an application fault; "
+               "The driver reported a new hardware XID (GPU, memory, NVLink, bus or GSP failure); "
                "the GPU may need a reset or the node a drain."),
         _alert("GPUMemoryRowRemapFailed", "0m", "critical",
                f"max by ({by}, gpu, Hostname) (DCGM_FI_DEV_ROW_REMAP_FAILURE{{{where}}}) > 0",
