@@ -12,12 +12,12 @@ IMAGE = ("registry.example.com/server:2.2-cuda12.1@sha256:"
          "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef")
 
 
-def write_spec(tmp_path, namespace: str, pool: dict, models: list[dict]) -> str:
+def write_spec(tmp_path, namespace: str, pool: dict, models: list[dict], **sections: dict) -> str:
     spec = {"apiVersion": "servespec.dev/v1alpha1", "kind": "ServingFleet",
             "metadata": {"name": namespace, "namespace": namespace},
             "gpuPools": [{"driverVersion": "550.107.02", "costPerGPUHour": 1.0, **pool}],
             "models": [{"version": "v1", "image": IMAGE, "pool": pool["name"],
-                        "resources": {"cpu": "2", "memory": "4Gi"}, **model} for model in models]}
+                        "resources": {"cpu": "2", "memory": "4Gi"}, **model} for model in models], **sections}
     path = tmp_path / f"{namespace}.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return str(path)

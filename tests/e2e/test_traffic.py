@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from tests.conftest import ROOT
 from tests.e2e.cluster import wait_for
 from tests.e2e.test_rule_claims import write_spec
@@ -45,12 +43,9 @@ def test_istio_rolling_model_is_accepted_and_runs_with_its_sidecar_labels(deploy
                                      "jsonpath={.status.conditions[?(@.type=='Established')].status}")
              .stdout == "True", "the VirtualService CRD to be established")
     file = write_spec(tmp_path, "traffic-istio", {"name": "traffic-istio-l4", "gpu": "L4", "maxGPUs": 2},
-                      [{"name": "chat", "gpu": {"count": 1, "memoryGB": 10},
-                        "server": {"maxRequestSeconds": 90}}])
-    spec = yaml.safe_load(open(file))
-    spec["traffic"] = {"provider": "istio", "domain": "llm.example.com",
-                       "istio": {"gateways": ["istio-ingress/public"]}}
-    open(file, "w").write(yaml.safe_dump(spec, sort_keys=False))
+                      [{"name": "chat", "gpu": {"count": 1, "memoryGB": 10}, "server": {"maxRequestSeconds": 90}}],
+                      traffic={"provider": "istio", "domain": "llm.example.com",
+                               "istio": {"gateways": ["istio-ingress/public"]}})
     deployed = deploy(file)
     assert deployed.applied.stderr.strip() == "", deployed.applied.stderr
     service = cluster.get("virtualservice", "chat", "-n", "traffic-istio")["spec"]
