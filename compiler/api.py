@@ -47,13 +47,16 @@ __all__ = [
 
 
 def lint(files: Iterable[str], policy: str = "baseline", env: Optional[str] = None,
-         today: Optional[datetime.date] = None) -> LintReport:
-    """Lint spec files under a policy pack (a built-in name or a file). Bad specs become findings;
-    a bad pack raises `PolicyError`."""
+         today: Optional[datetime.date] = None, image_reports: Iterable[str] = ()) -> LintReport:
+    """Lint spec files under a policy pack (a built-in name or a file), with Trivy JSON `image_reports` for
+    the vulnerability gate. Bad specs become findings; a bad pack raises `PolicyError`, a bad report
+    `InputError`."""
     from servespec.lint.engine import lint_files
     from servespec.lint.policy import load_policy
+    from servespec.policies.image_reports import load_image_reports
 
-    return lint_files(list(files), load_policy(policy), env, today)
+    reports = load_image_reports(image_reports)
+    return lint_files(list(files), load_policy(policy), env, today, reports)
 
 
 def diff(old: Optional[str] = None, new: Optional[str] = None, *, base: Optional[str] = None,

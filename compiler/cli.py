@@ -186,8 +186,11 @@ def schema(markdown: bool) -> None:
               help="Lowest severity of an unwaived finding that makes the exit code 1.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Date waiver expiry is checked against (default: today).")
+@click.option("--image-report", "image_reports", multiple=True, metavar="FILE",
+              help="A Trivy JSON report (trivy image -f json); repeat for each image. Images of the spec with "
+                   "HIGH or CRITICAL findings are reported at their `image:` line (SUP001).")
 def lint(specs: tuple[str, ...], policy: str, env: Optional[str], output_format: str, fail_on: str,
-         today: Optional[datetime.datetime]) -> None:
+         today: Optional[datetime.datetime], image_reports: tuple[str, ...]) -> None:
     """Check specs against a policy: GPU, lifecycle, scaling, rollout, cost, security.
 
     \b
@@ -201,13 +204,15 @@ def lint(specs: tuple[str, ...], policy: str, env: Optional[str], output_format:
       servespec lint fleet.yaml --policy production --fail-on warning
       servespec lint fleet.yaml --format sarif > servespec.sarif
       servespec lint fleet.yaml --policy policies/acme.yaml --format github
+      trivy image -f json -o vllm.json docker.io/vllm/vllm-openai:v0.9.2
+      servespec lint fleet.yaml --image-report vllm.json
 
     Exit codes: 0 no unwaived finding at --fail-on or above, 1 findings, 2 usage error,
-    unreadable spec or bad policy pack.
+    unreadable spec, bad policy pack or image report.
     """
     from servespec import api
 
-    report = _run(lambda: api.lint(specs, policy, env, today.date() if today else None))
+    report = _run(lambda: api.lint(specs, policy, env, today.date() if today else None, image_reports))
     click.echo(registry.LINT.render(output_format, report, ReportOptions(fail_on=Severity(fail_on))), nl=False)
     sys.exit(Exit.CANNOT_RUN if report.input_errors else Exit.FOUND if report.failed(fail_on) else Exit.OK)
 

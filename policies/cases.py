@@ -3,12 +3,14 @@
 possible, that must not. Tests run both; the rule's documentation shows the first as its example.
 
 A change maps spec paths (`models[0].gpu.mig`, as findings print them) to values; null removes the key.
+`imageReports` lists Trivy JSON reports the case is linted with (`lint --image-report`).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +32,8 @@ class Case:
     """Where the finding points (fires only)."""
     show: tuple[str, ...] = ()
     """Further spec paths the documented example shows for context."""
+    image_reports: tuple[str, ...] = ()
+    """Trivy JSON reports (as text) the case is linted with (`lint --image-report`)."""
 
     def apply(self, base: dict[str, Any]) -> dict[str, Any]:
         """`base` with the change made (a copy)."""
@@ -91,4 +95,9 @@ def cases_of(module: str) -> RuleCases:
     """The cases beside the rule module `servespec.policies.rules.<module>`."""
     data = yaml.safe_load((resources.files("servespec.policies") / "rules" / f"{module}.yaml").read_text())
     fires, silent = data["fires"], data["silent"]
-    return RuleCases(Case(fires["change"], fires["at"], tuple(fires.get("show", ()))), Case(silent["change"]))
+    return RuleCases(Case(fires["change"], fires["at"], tuple(fires.get("show", ())), _reports(fires)),
+                     Case(silent["change"], image_reports=_reports(silent)))
+
+
+def _reports(case: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(json.dumps(report, indent=2) for report in case.get("imageReports", ()))

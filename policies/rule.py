@@ -21,6 +21,7 @@ from servespec.spec.loader import SpecPath
 
 if TYPE_CHECKING:
     from servespec.capacity.week import PoolPeak
+    from servespec.policies.image_reports import ImageReport
     from servespec.spec.resolve import ResolvedFleet, ResolvedModel
     from servespec.synth.manifest import Manifest
 
@@ -52,6 +53,8 @@ class Finding:
     path: SpecPath
     model: Optional[str] = None
     hint: str = ""
+    vulnerability: str = ""
+    """The vulnerability ID a finding is about (waivers with `cve` match it)."""
 
 
 @dataclass
@@ -63,6 +66,8 @@ class LintContext:
     today: datetime.date
     rule_keys: frozenset[str] = frozenset()
     used_waivers: set[int] = field(default_factory=set)
+    image_reports: tuple["ImageReport", ...] = ()
+    """Trivy reports given with `lint --image-report` (policies.image_reports)."""
 
     @cached_property
     def manifests(self) -> list["Manifest"]:

@@ -18,7 +18,11 @@ def lint(tmp_path, case: Case, policy: str = "baseline"):
     file.write_text(yaml.safe_dump(case.apply(base_spec()), sort_keys=False))
     result = api.validate_files([str(file)])
     assert result.ok, result.diagnostics
-    return api.lint([str(file)], policy, today=CASE_DATE).findings
+    reports = []
+    for number, text in enumerate(case.image_reports):
+        reports.append(tmp_path / f"report-{number}.json")
+        reports[-1].write_text(text)
+    return api.lint([str(file)], policy, today=CASE_DATE, image_reports=[str(path) for path in reports]).findings
 
 
 def test_every_rule_module_has_cases_beside_it():

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Optional
 
 from servespec.diagnostics import Diagnostic, InputError, Severity, SpecError
 from servespec.lint.policy import CustomRule, Policy
+from servespec.policies.image_reports import ImageReport
 from servespec.policies.registry import RULES
 from servespec.policies.rule import Finding, LintContext
 from servespec.spec.frontend import resolved_variants
@@ -40,6 +41,7 @@ class LintFinding:
     model: Optional[str] = None
     environment: Optional[str] = None
     waived: str = ""
+    vulnerability: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column, "rule": self.rule_id,
@@ -74,12 +76,12 @@ class LintReport:
 
 
 def lint_files(files: list[str], policy: Policy, env: Optional[str] = None,
-               today: Optional[datetime.date] = None) -> LintReport:
+               today: Optional[datetime.date] = None, image_reports: tuple[ImageReport, ...] = ()) -> LintReport:
     """Lint several spec files; never raises for a bad spec (its problems become findings)."""
     report = LintReport(policy)
     for file in files:
         try:
-            report.findings.extend(lint_file(file, policy, env, today))
+            report.findings.extend(lint_file(file, policy, env, today, image_reports))
         except InputError as err:
             report.input_errors.append(str(err))
         else:
@@ -89,7 +91,7 @@ def lint_files(files: list[str], policy: Policy, env: Optional[str] = None,
 
 
 def lint_file(file: str, policy: Policy, env: Optional[str] = None,
-              today: Optional[datetime.date] = None) -> list[LintFinding]:
+              today: Optional[datetime.date] = None, image_reports: tuple[ImageReport, ...] = ()) -> list[LintFinding]:
     """Findings of one spec: the base and each environment (or just `env`), waivers applied."""
     today = today or datetime.date.today()
     try:
@@ -102,7 +104,7 @@ def lint_file(file: str, policy: Policy, env: Optional[str] = None,
     used: set[int] = set()
     found: dict[tuple[str, int, int, str, str], LintFinding] = {}
     for name, fleet in targets:
-        context = LintContext(fleet, today, keys, used)
+        context = LintContext(fleet, today, keys, used, image_reports)
         for finding in _run(context, policy, after_waivers=False):
             identity = (finding.file, finding.line, finding.column, finding.rule_id, finding.message)
             if identity not in found:
@@ -130,13 +132,17 @@ def _run(context: LintContext, policy: Policy, after_waivers: bool) -> Iterator[
 def _locate(fleet: ResolvedFleet, rule_id: str, slug: str, severity: Severity, finding: Finding) -> LintFinding:
     diagnostic = fleet.source_map.diagnostic(finding.path, finding.message, hint=finding.hint)
     return LintFinding(diagnostic.file, diagnostic.line, diagnostic.column, rule_id, finding.message, severity,
-                       slug, finding.hint, diagnostic.path, finding.model, fleet.environment)
+                       slug, finding.hint, diagnostic.path, finding.model, fleet.environment,
+                       vulnerability=finding.vulnerability)
 
 
 def _waive(context: LintContext, finding: LintFinding) -> LintFinding:
-    """Mark the finding waived by the first unexpired waiver naming its rule and its model (or the fleet)."""
+    """Mark the finding waived by the first unexpired waiver naming its rule and its model (or the fleet), and
+    its vulnerability when the waiver names one (`cve`)."""
     for index, waiver in enumerate(context.fleet.spec.waivers):
         if waiver.rule not in (finding.rule_id, finding.slug) or not waiver.in_force(context.today):
+            continue
+        if waiver.cve is not None and waiver.cve != finding.vulnerability:
             continue
         if waiver.model is None or waiver.model == finding.model:
             context.used_waivers.add(index)

@@ -642,6 +642,10 @@ class Waiver(SpecModel):
 
     rule: str = Field(min_length=1, description="Rule ID or slug, e.g. SEC001.")
     model: Optional[DNSLabel] = Field(default=None, description="Model the waiver covers. Absent: the fleet.")
+    cve: Optional[str] = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][-A-Za-z0-9_.:]*$",
+                               max_length=100,
+                               description="With rule image-vulnerable: the one vulnerability ID the waiver "
+                                           "covers, e.g. CVE-2024-6387 (a GHSA- ID works too).")
     reason: str = Field(min_length=1, pattern=r"\S", description="Why the exception is acceptable, with a ticket.")
     expires: datetime.date = Field(description="Date after which the waiver no longer applies (YYYY-MM-DD).")
 

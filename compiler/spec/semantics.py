@@ -25,6 +25,9 @@ from servespec.spec.parallel import (
 from servespec.spec.traffic import MIRROR_PROVIDERS, traffic_plan
 from servespec.spec.types import INT32_MAX, duration_seconds, parse_version_tuple
 
+VULNERABILITY_RULE = ("SUP001", "image-vulnerable")
+"""The rule whose findings are per vulnerability: the only one a waiver's `cve` can name."""
+
 MIN_ANALYSIS_INTERVAL_SECONDS = 10
 """Flagger refuses analysis intervals under 10s."""
 
@@ -128,6 +131,9 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         if waiver.model is not None and waiver.model not in model_names:
             yield where(("waivers", index, "model"), f"waiver names unknown model {waiver.model!r}",
                         hint=suggest(waiver.model, model_names))
+        if waiver.cve is not None and waiver.rule not in VULNERABILITY_RULE:
+            yield where(("waivers", index, "cve"), f"`cve` applies to rule {VULNERABILITY_RULE[1]} only "
+                                                   f"(this waiver is for {waiver.rule!r})")
 
 
 def _rollout_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
