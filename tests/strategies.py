@@ -213,6 +213,10 @@ def fleets(draw, max_models: int = 4) -> dict:
     pool_list = [draw(pools(name)) for name in pool_names]
     model_names = draw(st.lists(names, min_size=1, max_size=max_models, unique=True))
     model_list = [draw(models(name, draw(st.sampled_from(pool_list)))) for name in model_names]
+    for pool in pool_list:  # the MIG Manager lays out several profiles per node: it needs gpusPerNode
+        profiles = {m["gpu"]["mig"] for m in model_list if m["pool"] == pool["name"] and "mig" in m.get("gpu", {})}
+        if pool.get("mig", {}).get("strategy") == "mixed" and len(profiles) > pool.get("gpusPerNode", 1):
+            pool["gpusPerNode"] = max(8, len(profiles))
     spec = {
         "apiVersion": "servespec.dev/v1alpha1",
         "kind": "ServingFleet",

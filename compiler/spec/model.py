@@ -631,6 +631,14 @@ class Monitoring(SpecModel):
                     "ruleSelectorNilUsesHelmValues / podMonitorSelectorNilUsesHelmValues are false.")
 
 
+class GPUOperator(SpecModel):
+    """The NVIDIA GPU Operator of the cluster (node side of MIG pools)."""
+
+    namespace: DNSLabel = Field(default="gpu-operator",
+                                description="Namespace the GPU Operator runs in: the MIG Manager's ConfigMap of "
+                                            "mig-parted configurations is written there.")
+
+
 class Budget(SpecModel):
     """Spending limit."""
 
@@ -686,5 +694,7 @@ class FleetSpec(SpecModel):
     traffic: Optional[Traffic] = Field(default=None, description="Ingress, mesh and rollout traffic "
                                                                  "(docs/traffic.md). Absent: ClusterIP Services only.")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Alerting.")
+    gpu_operator: GPUOperator = Field(default_factory=GPUOperator, alias="gpuOperator",
+                                      description="The GPU Operator (MIG Manager configuration).")
     budget: Optional[Budget] = Field(default=None, description="Spending limit.")
     waivers: list[Waiver] = Field(default_factory=list, description="Accepted lint exceptions.")

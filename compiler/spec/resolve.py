@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
 from servespec.catalog import GPUType
+from servespec.spec import mig
 from servespec.spec.container import ServerPlan, server_plan
 from servespec.spec.gpus import gpu_types
 from servespec.spec.lifecycle import (
@@ -18,6 +19,7 @@ from servespec.spec.lifecycle import (
     termination_grace_seconds,
 )
 from servespec.spec.loader import SourceMap
+from servespec.spec.mig import MIGLayout
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
 from servespec.spec.parallel import ParallelPlan, parallel_plan, rolling_update
 from servespec.spec.traffic import TrafficPlan, traffic_plan
@@ -36,6 +38,8 @@ class ResolvedPool:
     gpu: GPUType
     driver: tuple[int, ...]
     node_selector: Mapping[str, str]
+    mig_layout: Optional[MIGLayout] = None
+    """The mig-parted configuration of the pool's nodes (None: no MIG, or no model on a slice)."""
 
     @property
     def name(self) -> str:
@@ -105,7 +109,8 @@ def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Opti
     known = gpu_types(spec)
     pools = {
         pool.name: ResolvedPool(pool, known[pool.gpu], parse_version_tuple(pool.driver_version),
-                                MappingProxyType(dict(pool.node_selector or {POOL_LABEL: pool.name})))
+                                MappingProxyType(dict(pool.node_selector or {POOL_LABEL: pool.name})),
+                                mig.mig_layout(pool, known[pool.gpu], list(spec.models)))
         for pool in spec.gpu_pools
     }
     models = tuple(_resolve_model(spec, model, index, pools[model.pool]) for index, model in enumerate(spec.models))
@@ -121,13 +126,13 @@ def _resolve_model(spec: FleetSpec, model: Model, index: int, pool: ResolvedPool
     node_selector = dict(pool.node_selector)
     resources: dict[str, int] = {}
     if model.gpu is not None:
-        if model.gpu.mig is None:
+        if model.gpu.mig is None or pool.spec.mig.strategy == "single":
             resources["nvidia.com/gpu"] = parallel.gpus_per_pod
-        elif pool.spec.mig.strategy == "single":
-            resources["nvidia.com/gpu"] = parallel.gpus_per_pod
-            node_selector["nvidia.com/mig.config"] = f"all-{model.gpu.mig}"
         else:
             resources[f"nvidia.com/mig-{model.gpu.mig}"] = parallel.gpus_per_pod
+        if model.gpu.mig is not None and pool.mig_layout is not None:
+            node_selector[mig.CONFIG_LABEL] = pool.mig_layout.name
+            node_selector[mig.STATE_LABEL] = mig.APPLIED
     memory_limit = model.resources.memory_limit or format_bytes(
         quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR)
     disruption = _disruption(model)

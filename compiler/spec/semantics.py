@@ -13,6 +13,7 @@ from servespec.spec.container import runtime_of, server_ports, spec_settings
 from servespec.spec.gpus import gpu_types, profiles_hint
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from servespec.spec.loader import SourceMap, SpecPath
+from servespec.spec.mig import profiles_used
 from servespec.spec.model import EnvValueFrom, FleetSpec, GPUPool, Model, Traffic
 from servespec.spec.parallel import (
     ParallelPlan,
@@ -79,6 +80,12 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         if pool.mig.strategy != "none" and not gpu.supports_mig:
             yield where(path + ("mig", "strategy"), f"{gpu.name} does not support MIG",
                         hint="MIG GPUs: " + ", ".join(sorted(n for n, g in known_gpus.items() if g.supports_mig)))
+        used = profiles_used(pool, list(spec.models))
+        if pool.mig.strategy == "mixed" and len(used) > 1 and (pool.gpus_per_node or 0) < len(used):
+            yield where(path + ("gpusPerNode",) if pool.gpus_per_node else path + ("mig",),
+                        f"the models on pool {pool.name!r} use {len(used)} MIG profiles ({', '.join(used)}): "
+                        f"set gpusPerNode (at least {len(used)}) so that servespec can give each profile whole GPUs "
+                        "of every node in the MIG Manager's configuration")
         if pool.mig.strategy == "single":
             if pool.mig.profile is None:
                 yield where(path + ("mig",), "MIG strategy single needs `profile`: the slice every GPU is split into")

@@ -11,6 +11,7 @@ from servespec.synth import (
     ingress,
     leader_worker_set,
     metric_template,
+    mig_config,
     namespace,
     network_policy,
     pod_disruption_budget,
@@ -32,6 +33,8 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
     out += [Manifest(pc, ("models",)) for pc in priority_class.build(fleet)]
     if fleet.spec.monitoring.gpu_alerts:
         out.append(Manifest(prometheus_rule.build(fleet), ("monitoring", "gpuAlerts")))
+    if mig_config.has_layouts(fleet):
+        out.append(Manifest(mig_config.build(fleet), ("gpuPools",)))
     out += [Manifest(metric_template.build(fleet, runtime, gate), ("traffic",))
             for runtime, gate in metric_template.needed(fleet)]
     for model in fleet.models:

@@ -35,15 +35,22 @@ def node(name: str, labels: dict[str, str], resources: dict[str, str], taints: l
 
 
 def gpu_resources(pool: ResolvedPool, gpus: int) -> tuple[dict[str, str], dict[str, str]]:
-    """Extended resources and MIG labels of a node with `gpus` GPUs of the pool."""
+    """Extended resources and MIG labels of a node with `gpus` GPUs of the pool: as the MIG Manager leaves it
+    after applying the pool's mig-parted configuration (`ResolvedPool.mig_layout`)."""
     strategy = pool.spec.mig.strategy
-    if strategy == "single":
-        profile = pool.gpu.mig_profile(pool.spec.mig.profile)
-        instances = profile.max_instances if profile else 1
-        return {"nvidia.com/gpu": str(gpus * instances)}, {"nvidia.com/mig.config": f"all-{pool.spec.mig.profile}"}
-    if strategy == "mixed":
+    layout = pool.mig_layout
+    if strategy == "none":
+        return {"nvidia.com/gpu": str(gpus)}, {}
+    if layout is None:  # MIG enabled, no model on a slice: every profile offered
         return {f"nvidia.com/mig-{p.name}": str(gpus * p.max_instances) for p in pool.gpu.mig_profiles}, {}
-    return {"nvidia.com/gpu": str(gpus)}, {}
+    counts: dict[str, int] = {}
+    for group in layout.groups:
+        devices = gpus if group.devices == "all" else len([i for i in group.devices if i < gpus])
+        for profile, instances in group.profiles:
+            name = "nvidia.com/gpu" if strategy == "single" else f"nvidia.com/mig-{profile}"
+            counts[name] = counts.get(name, 0) + devices * instances
+    return ({name: str(count) for name, count in counts.items()},
+            {"nvidia.com/mig.config": layout.name, "nvidia.com/mig.config.state": "success"})
 
 
 def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) -> list[dict]:
