@@ -76,3 +76,23 @@ def test_cuda_driver_floors():
     assert [driver_text(v) for v in [(530, 30, 2), (570, 26), (580,)]] == ["530.30.02", "570.26", "580"]
     assert min_cuda_for_compute_capability((9, 0)) == (11, 8)
     assert min_cuda_for_compute_capability((8, 6)) == (11, 1)
+
+
+def test_blackwell_and_hopper_96gb_mig_rows_match_the_gpu_operators_default_config():
+    """NVIDIA/gpu-operator assets/state-mig-manager/0400_configmap.yaml: `all-<profile>` counts per GPU."""
+    from servespec.catalog import GPU_TYPES
+
+    def rows(name):
+        return {(p.name, p.max_instances) for p in GPU_TYPES[name].mig_profiles}
+
+    assert rows("B200") == {("1g.23gb", 7), ("1g.45gb", 4), ("2g.45gb", 3), ("3g.90gb", 2), ("4g.90gb", 1),
+                            ("7g.180gb", 1)}
+    assert rows("GB200") == {("1g.23gb", 7), ("1g.47gb", 4), ("2g.47gb", 3), ("3g.93gb", 2), ("4g.93gb", 1),
+                             ("7g.186gb", 1)}
+    assert rows("RTX-PRO-6000-96GB") == {("1g.24gb", 4), ("2g.48gb", 2), ("4g.96gb", 1)}
+    assert rows("GH200-144GB") == {("1g.18gb", 7), ("1g.36gb", 4), ("2g.36gb", 3), ("3g.72gb", 2),
+                                   ("4g.72gb", 1), ("7g.144gb", 1)}
+    assert rows("H100-96GB") == rows("H20") == rows("GH200-96GB") == {
+        ("1g.12gb", 7), ("1g.24gb", 4), ("2g.24gb", 3), ("3g.48gb", 2), ("4g.48gb", 1), ("7g.96gb", 1)}
+    assert GPU_TYPES["RTX-PRO-6000-96GB"].compute_capability == (12, 0)
+    assert GPU_TYPES["GB200"].compute_capability == GPU_TYPES["B200"].compute_capability == (10, 0)

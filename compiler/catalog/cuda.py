@@ -7,7 +7,8 @@ Sources:
   13.x on >= 580, with limits (PTX newer than the driver cannot be JIT-compiled).
 - Minimum CUDA per compute capability: CUDA Toolkit release notes for the first toolkit that
   supports each architecture (Ampere 8.0: 11.0; GA10x 8.6: 11.1; Ada 8.9 and Hopper 9.0: 11.8;
-  Blackwell 10.0: 12.8, not confirmed by a primary source: treat as a default).
+  Blackwell 10.0 and 12.0: 12.8, the first toolkit with sm_100 and sm_120 targets; not confirmed by a
+  primary source here: treat as a default).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ MIN_CUDA_FOR_COMPUTE_CAPABILITY: dict[tuple[int, int], tuple[int, int]] = {
     (8, 9): (11, 8),
     (9, 0): (11, 8),
     (10, 0): (12, 8),
+    (12, 0): (12, 8),
 }
 
 
