@@ -5,9 +5,10 @@ Sources:
   default mig-parted config shipped with NVIDIA/gpu-operator (assets/state-mig-manager/0400_configmap.yaml,
   `all-<profile>` configurations and their `# <GPU>` comments; read at commit 0b0b6b1). The Blackwell,
   GH200, H100-96GB and H20 rows come from that file: B200 1g.23gb/1g.45gb/2g.45gb/3g.90gb/4g.90gb/7g.180gb,
-  GB200 ...47gb/93gb/186gb, RTX PRO 6000 1g.24gb (4)/2g.48gb (2)/4g.96gb (1), GH200 144G HBM3e
-  1g.18gb/1g.36gb/2g.36gb/3g.72gb/4g.72gb/7g.144gb, H100-96GB, GH200 (96 GB) and H20 1g.12gb/1g.24gb/2g.24gb/3g.48gb/4g.48gb/7g.96gb. Media-extension
-  (`+me`) and graphics (`+gfx`) variants are not listed.
+  GB200 the same with 47gb, 93gb and 186gb, RTX PRO 6000 1g.24gb (4)/2g.48gb (2)/4g.96gb (1), GH200 144G
+  HBM3e 1g.18gb/1g.36gb/2g.36gb/3g.72gb/4g.72gb/7g.144gb, H100-96GB, GH200 (96 GB) and H20
+  1g.12gb/1g.24gb/2g.24gb/3g.48gb/4g.48gb/7g.96gb. Media-extension (`+me`) and graphics (`+gfx`)
+  variants are not listed.
 - Compute capability: NVIDIA CUDA GPUs list (developer.nvidia.com/cuda-gpus): Hopper and GH200 9.0, B200 and
   GB200 10.0, RTX PRO 6000 Blackwell 12.0.
 - MIG needs compute capability >= 8.0; T4, A10, L4 and L40S have no MIG.
