@@ -160,11 +160,11 @@ def test_invalid_spec_at_base_is_reported_with_the_revision(tmp_path):
 def test_markdown_json_and_colour():
     old, new = "examples/changes/gpu-and-image/old.yaml", "examples/changes/gpu-and-image/new.yaml"
     code, markdown = run_cli("diff", old, new, "--format", "markdown")
-    assert code == 1 and markdown.startswith("### servespec diff\n\n**0 to add, 7 to change, 0 to remove**")
+    assert code == 1 and markdown.startswith("### servespec diff\n\n**0 to add, 8 to change, 0 to remove**")
     assert "| :warning: warning | `RSK003` gpu-changed | Deployment production/sentiment |" in markdown
     assert "<details><summary>Changed objects</summary>" in markdown
     report = json.loads(run_cli("diff", old, new, "--format", "json")[1])
-    assert report["summary"]["change"] == 7
+    assert report["summary"]["change"] == 8
     assert {risk["id"] for risk in report["risks"]} == {"RSK003", "RSK004", "RSK009"}
     assert report["costs"] == [{"fleet": "acme-inference", "oldMonthlyUSD": 429.36, "newMonthlyUSD": 1001.83}]
     assert "\x1b[33m~ Deployment" in run_cli("diff", old, new, "--color")[1]
