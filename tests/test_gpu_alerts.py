@@ -84,3 +84,22 @@ def test_prometheus_selects_the_rule_and_the_pod_monitors_by_the_selector_labels
 def test_a_dcgm_label_that_is_no_prometheus_label_is_a_located_error(tmp_path):
     found = errors(tmp_path, {"monitoring": {"dcgmNamespaceLabel": "exported-namespace"}})
     assert any("'exported-namespace' is not a Prometheus label name" in text for text in found), found
+
+
+def test_latency_per_version_is_recorded_and_a_regression_alerts(tmp_path):
+    objects = compiled(tmp_path, {"models[0].server": {"runtime": "vllm"},
+                                  "monitoring": {"latencyRegression": {"ratio": 1.5, "for": "30m"}}})
+    rule = objects[("PrometheusRule", "quickstart-latency")]["spec"]["groups"][0]["rules"]
+    record, alert = rule
+    assert record["record"] == "servespec:request_latency_p99_seconds:rate5m"
+    assert "vllm:e2e_request_latency_seconds_bucket{" in record["expr"]
+    assert "app_kubernetes_io_version" in record["expr"]  # one series per model version
+    assert alert["for"] == "30m" and alert["expr"].endswith("[168h])) * 1.5")
+    assert 'app_kubernetes_io_version="v1.0.0"}' in alert["expr"] and '!="v1.0.0"' in alert["expr"]
+    for item in rule:
+        assert promql_parser.parse(item["expr"]) is not None
+    custom = compiled(tmp_path, {})  # a custom server has no latency histogram
+    assert ("PrometheusRule", "quickstart-latency") not in custom
+    off = compiled(tmp_path, {"models[0].server": {"runtime": "vllm"}, "monitoring": {"latencyRegression": {
+        "enabled": False}}})
+    assert ("PrometheusRule", "quickstart-latency") not in off

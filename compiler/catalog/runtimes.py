@@ -116,6 +116,8 @@ class Runtime:
     """PromQL: P99 request latency in milliseconds on the pods selected by {pods} over {interval}."""
     test_request: Optional[tuple[str, str]] = None
     """(path, JSON body) of a small inference request, {name} filled in: what a load test sends."""
+    latency_histogram: Optional[str] = None
+    """The engine's end-to-end request latency histogram in seconds (without `_bucket`)."""
 
     @property
     def shards_tensors(self) -> bool:
@@ -185,7 +187,8 @@ RUNTIMES: dict[str, Runtime] = {
                             'sum(rate(vllm:request_success_total{{{pods}}}[{interval}])) * 100'),
         latency_p99_query=('histogram_quantile(0.99, sum(rate(vllm:e2e_request_latency_seconds_bucket{{{pods}}}'
                            '[{interval}])) by (le)) * 1000'),
-        test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}')),
+        test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}'),
+        latency_histogram="vllm:e2e_request_latency_seconds"),
     "triton": Runtime(
         name="triton", command=("tritonserver",),
         args=("--model-repository={model_dir}", "--http-port={http}", "--grpc-port={grpc}",
@@ -219,7 +222,8 @@ RUNTIMES: dict[str, Runtime] = {
                             'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),
         latency_p99_query=('histogram_quantile(0.99, sum(rate(tgi_request_duration_bucket{{{pods}}}[{interval}])) '
                            'by (le)) * 1000'),
-        test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}')),
+        test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}'),
+        latency_histogram="tgi_request_duration"),
 }
 """Every runtime by `server.runtime` name; `custom` is a server servespec knows nothing about."""
 

@@ -609,6 +609,20 @@ class Model(SpecModel):
     traffic: Optional[ModelTraffic] = Field(default=None, description="Overrides of the fleet's `traffic`.")
 
 
+class LatencyRegression(SpecModel):
+    """The rollback signal: each model version's P99 latency recorded from the engine's histogram, and an
+    alert when the running version is slower than the versions before it."""
+
+    enabled: bool = Field(default=True, description="Record P99 per model version and alert on a regression "
+                                                    "(models whose runtime has a latency histogram: vllm, tgi).")
+    ratio: float = Field(default=1.2, gt=1, le=100,
+                         description="Alert when the current version's P99 exceeds the earlier versions' baseline "
+                                     "times this.")
+    for_: Duration = Field(default="15m", alias="for", description="How long the regression must last.")
+    baseline_window: Duration = Field(default="168h", description="Window the earlier versions' P99 is "
+                                                                  "averaged over (the baseline).")
+
+
 class Monitoring(SpecModel):
     """Fleet-wide alerting and scraping."""
 
@@ -624,6 +638,9 @@ class Monitoring(SpecModel):
                                                   "honorLabels false); `namespace` when scraped with honorLabels.")
     dcgm_pod_label: PrometheusLabel = Field(default="exported_pod",
                                          description="Label carrying the GPU pod's name on DCGM exporter series.")
+    latency_regression: Optional[LatencyRegression] = Field(
+        default=None, description="P99 latency per model version and the regression alert. Default: on, ratio "
+                                  "1.2 for 15m against the last 168h.")
     selector_labels: dict[LabelKey, LabelValue] = Field(
         default_factory=dict,
         description="Labels your Prometheus selects PrometheusRules and PodMonitors by, put on both. "

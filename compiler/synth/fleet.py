@@ -33,6 +33,8 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
     out += [Manifest(pc, ("models",)) for pc in priority_class.build(fleet)]
     if fleet.spec.monitoring.gpu_alerts:
         out.append(Manifest(prometheus_rule.build(fleet), ("monitoring", "gpuAlerts")))
+    if prometheus_rule.latency_models(fleet):
+        out.append(Manifest(prometheus_rule.build_latency(fleet), ("monitoring",)))
     if mig_config.has_layouts(fleet):
         out.append(Manifest(mig_config.build(fleet), ("gpuPools",)))
     out += [Manifest(metric_template.build(fleet, runtime, gate), ("traffic",))

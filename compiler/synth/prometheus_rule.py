@@ -1,4 +1,5 @@
-"""PrometheusRule with GPU health and waste alerts on DCGM exporter metrics of the fleet's pods.
+"""PrometheusRules: GPU health and waste alerts on DCGM exporter metrics of the fleet's pods (`build`), and
+each model version's P99 latency with a regression alert (`build_latency`, `monitoring.latencyRegression`).
 
 DCGM facts (../shared/FACTS.md, with their sources): the GPU Operator's dcgm-exporter ServiceMonitor has
 honorLabels false, so a GPU pod's namespace and name arrive as `exported_namespace` and `exported_pod`
@@ -20,8 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 from servespec.catalog.xids import HARDWARE_XIDS
-from servespec.spec.resolve import ResolvedFleet
-from servespec.synth.common import fleet_metadata, manifest
+from servespec.spec.model import LatencyRegression
+from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.synth.common import fleet_metadata, manifest, number_text
 
 LOW_UTILIZATION_PERCENT = 10
 MEMORY_PRESSURE_RATIO = 0.95
@@ -85,3 +87,47 @@ def build(fleet: ResolvedFleet) -> dict[str, Any]:
     metadata["labels"].update(monitoring.selector_labels)
     return manifest("monitoring.coreos.com/v1", "PrometheusRule", metadata,
                     spec={"groups": [{"name": f"{fleet.name}.gpu", "rules": rules}]})
+
+
+LATENCY_RECORD = "servespec:request_latency_p99_seconds:rate5m"
+"""Each model version's P99 request latency, from the engine's own histogram."""
+MODEL_LABEL, VERSION_LABEL = "app_kubernetes_io_instance", "app_kubernetes_io_version"
+"""`app.kubernetes.io/instance` and `/version` as the PodMonitor's `podTargetLabels` put them on every series."""
+
+
+def latency_models(fleet: ResolvedFleet) -> list[ResolvedModel]:
+    """Models whose P99 is recorded: scraped, with an engine latency histogram."""
+    settings = fleet.spec.monitoring.latency_regression or LatencyRegression()
+    if not settings.enabled or not fleet.spec.monitoring.pod_monitors:
+        return []
+    return [model for model in fleet.models
+            if model.server.metrics is not None and model.server.runtime.latency_histogram is not None]
+
+
+def build_latency(fleet: ResolvedFleet) -> dict[str, Any]:
+    """Recording rules (P99 per model version) and one regression alert per model, for rollback decisions:
+    the running version (the spec's) against the average P99 of every other version over the baseline window."""
+    settings = fleet.spec.monitoring.latency_regression or LatencyRegression()
+    rules: list[dict[str, Any]] = []
+    for model in latency_models(fleet):
+        histogram = model.server.runtime.latency_histogram
+        selector = f'namespace="{fleet.namespace}",{MODEL_LABEL}="{model.name}"'
+        rules.append({"record": LATENCY_RECORD, "expr":
+                      f"histogram_quantile(0.99, sum by (le, namespace, {MODEL_LABEL}, {VERSION_LABEL}) "
+                      f"(rate({histogram}_bucket{{{selector}}}[5m])))"})
+    for model in latency_models(fleet):
+        selector = f'namespace="{fleet.namespace}",{MODEL_LABEL}="{model.name}"'
+        current = f'{LATENCY_RECORD}{{{selector},{VERSION_LABEL}="{model.spec.version}"}}'
+        earlier = (f"avg by (namespace, {MODEL_LABEL}) (avg_over_time({LATENCY_RECORD}{{{selector},"
+                   f'{VERSION_LABEL}!="{model.spec.version}"}}[{settings.baseline_window}]))')
+        rules.append(_alert("ModelLatencyRegression", settings.for_, "warning",
+                            f"{current} > on (namespace, {MODEL_LABEL}) group_left {earlier} * "
+                            f"{number_text(settings.ratio)}",
+                            f"{model.name} {model.spec.version}: P99 {{{{ $value | humanizeDuration }}}}, above "
+                            f"{number_text(settings.ratio)} x the earlier versions'",
+                            "The running version is slower than the versions before it: roll back to the previous "
+                            "version (`servespec diff --base <previous revision>` shows what that changes)."))
+    metadata = fleet_metadata(fleet, f"{fleet.name}-latency", "alerts")
+    metadata["labels"].update(fleet.spec.monitoring.selector_labels)
+    return manifest("monitoring.coreos.com/v1", "PrometheusRule", metadata,
+                    spec={"groups": [{"name": f"{fleet.name}.latency", "rules": rules}]})
