@@ -112,8 +112,6 @@ class Runtime:
     """Can run one replica over several nodes (a LeaderWorkerSet group)."""
     success_rate_query: Optional[str] = None
     """PromQL: percent of requests that succeeded on the pods selected by {pods} over {interval}."""
-    latency_p99_query: Optional[str] = None
-    """PromQL: P99 request latency in milliseconds on the pods selected by {pods} over {interval}."""
     test_request: Optional[tuple[str, str]] = None
     """(path, JSON body) of a small inference request, {name} filled in: what a load test sends."""
     latency_histogram: Optional[str] = None
@@ -185,8 +183,6 @@ RUNTIMES: dict[str, Runtime] = {
         gpu_memory_utilization=0.9, multi_node=True,
         success_rate_query=('sum(rate(vllm:request_success_total{{{pods},finished_reason!="abort"}}[{interval}])) / '
                             'sum(rate(vllm:request_success_total{{{pods}}}[{interval}])) * 100'),
-        latency_p99_query=('histogram_quantile(0.99, sum(rate(vllm:e2e_request_latency_seconds_bucket{{{pods}}}'
-                           '[{interval}])) by (le)) * 1000'),
         test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}'),
         latency_histogram="vllm:e2e_request_latency_seconds"),
     "triton": Runtime(
@@ -220,8 +216,6 @@ RUNTIMES: dict[str, Runtime] = {
         gpu_memory_utilization=1.0,
         success_rate_query=('sum(rate(tgi_request_success{{{pods}}}[{interval}])) / '
                             'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),
-        latency_p99_query=('histogram_quantile(0.99, sum(rate(tgi_request_duration_bucket{{{pods}}}[{interval}])) '
-                           'by (le)) * 1000'),
         test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}'),
         latency_histogram="tgi_request_duration"),
 }

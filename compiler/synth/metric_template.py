@@ -15,8 +15,8 @@ from servespec.synth.common import fleet_metadata, manifest
 
 CANARY_PODS = 'namespace="{{ namespace }}",pod=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"'
 INTERVAL = "{{ interval }}"
-GATES = {"request-success-rate": "success_rate_query", "request-duration": "latency_p99_query"}
-"""Flagger's names for the two gates -> the runtime field holding the query."""
+GATES = ("request-success-rate", "request-duration")
+"""Flagger's names for the two gates: the success rate in percent, the P99 latency in milliseconds."""
 
 
 def template_name(runtime: Runtime, gate: str) -> str:
@@ -25,8 +25,12 @@ def template_name(runtime: Runtime, gate: str) -> str:
 
 def query(runtime: Runtime, gate: str) -> Optional[str]:
     """The engine's query for a gate on the canary's pods (None: the engine has no metric for it)."""
-    template: Optional[str] = getattr(runtime, GATES[gate])
-    return template.format(pods=CANARY_PODS, interval=INTERVAL) if template else None
+    if gate == "request-success-rate":
+        template = runtime.success_rate_query
+        return template.format(pods=CANARY_PODS, interval=INTERVAL) if template else None
+    histogram = runtime.latency_histogram
+    return (f"histogram_quantile(0.99, sum(rate({histogram}_bucket{{{CANARY_PODS}}}[{INTERVAL}])) by (le)) * 1000"
+            if histogram else None)
 
 
 def needed(fleet: ResolvedFleet) -> list[tuple[Runtime, str]]:
