@@ -77,7 +77,9 @@ def mirrored(model: ResolvedModel) -> bool:
 def default_load_test_command(model: ResolvedModel, namespace: str, interval: str) -> Optional[str]:
     """`hey` sending the engine's test request for one interval: through the ingress controller with the
     canary header for ingress-nginx blue/green, else to the canary Service. None: the engine has no test
-    request (custom, triton)."""
+    request (custom, triton). hey's flags (rakyll/hey README: -z duration, -q queries per second per worker,
+    -c workers, -m, -T, -d, -H) and `-host` through a gateway as Flagger's own tutorials call it from
+    flagger-loadtester (fluxcd/flagger docs/gitbook/tutorials/gatewayapi-progressive-delivery.md)."""
     request = model.server.runtime.test_request
     if request is None:
         return None
@@ -103,15 +105,9 @@ def load_test_command(model: ResolvedModel, namespace: str, interval: str) -> Op
     return load_test.command or default_load_test_command(model, namespace, interval)
 
 
-def analysis_traffic(model: ResolvedModel) -> Optional[str]:
-    """Where a rollout's analysis gets requests from, or None when it gets none (described for findings)."""
-    if model.analysis is None:
-        return "rolling update"
-    provider = model.traffic.provider
-    if model.traffic.load_test is not None:
-        return "load test"
-    if mirrored(model):
-        return "mirrored live requests"
-    if not isinstance(model.analysis, BlueGreenAnalysis) and provider is not None:
-        return f"weighted live requests ({provider})"
-    return None
+def analysis_gets_traffic(model: ResolvedModel) -> bool:
+    """A canary or blue/green analysis receives requests: a load test, mirrored live requests, or the weighted
+    live requests of a canary with a traffic provider."""
+    if model.traffic.load_test is not None or mirrored(model):
+        return True
+    return isinstance(model.analysis, CanaryAnalysis) and model.traffic.provider is not None

@@ -83,10 +83,7 @@ def build(fleet: ResolvedFleet) -> dict[str, Any]:
                "Paid GPU capacity is idle: use a MIG slice, a smaller GPU or fewer "
                "replicas."),
     ]
-    metadata = fleet_metadata(fleet, f"{fleet.name}-gpu", "alerts")
-    metadata["labels"].update(monitoring.selector_labels)
-    return manifest("monitoring.coreos.com/v1", "PrometheusRule", metadata,
-                    spec={"groups": [{"name": f"{fleet.name}.gpu", "rules": rules}]})
+    return _rule_object(fleet, "gpu", rules)
 
 
 LATENCY_RECORD = "servespec:request_latency_p99_seconds:rate5m"
@@ -108,26 +105,29 @@ def build_latency(fleet: ResolvedFleet) -> dict[str, Any]:
     """Recording rules (P99 per model version) and one regression alert per model, for rollback decisions:
     the running version (the spec's) against the average P99 of every other version over the baseline window."""
     settings = fleet.spec.monitoring.latency_regression or LatencyRegression()
-    rules: list[dict[str, Any]] = []
-    for model in latency_models(fleet):
-        histogram = model.server.runtime.latency_histogram
-        selector = f'namespace="{fleet.namespace}",{MODEL_LABEL}="{model.name}"'
-        rules.append({"record": LATENCY_RECORD, "expr":
-                      f"histogram_quantile(0.99, sum by (le, namespace, {MODEL_LABEL}, {VERSION_LABEL}) "
-                      f"(rate({histogram}_bucket{{{selector}}}[5m])))"})
+    ratio = number_text(settings.ratio)
+    records, alerts = [], []
     for model in latency_models(fleet):
         selector = f'namespace="{fleet.namespace}",{MODEL_LABEL}="{model.name}"'
-        current = f'{LATENCY_RECORD}{{{selector},{VERSION_LABEL}="{model.spec.version}"}}'
+        version = model.spec.version
+        records.append({"record": LATENCY_RECORD, "expr":
+                        f"histogram_quantile(0.99, sum by (le, namespace, {MODEL_LABEL}, {VERSION_LABEL}) "
+                        f"(rate({model.server.runtime.latency_histogram}_bucket{{{selector}}}[5m])))"})
+        current = f'{LATENCY_RECORD}{{{selector},{VERSION_LABEL}="{version}"}}'
         earlier = (f"avg by (namespace, {MODEL_LABEL}) (avg_over_time({LATENCY_RECORD}{{{selector},"
-                   f'{VERSION_LABEL}!="{model.spec.version}"}}[{settings.baseline_window}]))')
-        rules.append(_alert("ModelLatencyRegression", settings.for_, "warning",
-                            f"{current} > on (namespace, {MODEL_LABEL}) group_left {earlier} * "
-                            f"{number_text(settings.ratio)}",
-                            f"{model.name} {model.spec.version}: P99 {{{{ $value | humanizeDuration }}}}, above "
-                            f"{number_text(settings.ratio)} x the earlier versions'",
-                            "The running version is slower than the versions before it: roll back to the previous "
-                            "version (`servespec diff --base <previous revision>` shows what that changes)."))
-    metadata = fleet_metadata(fleet, f"{fleet.name}-latency", "alerts")
+                   f'{VERSION_LABEL}!="{version}"}}[{settings.baseline_window}]))')
+        alerts.append(_alert("ModelLatencyRegression", settings.for_, "warning",
+                             f"{current} > on (namespace, {MODEL_LABEL}) {earlier} * {ratio}",
+                             f"{model.name} {version}: P99 {{{{ $value | humanizeDuration }}}}, above {ratio} x the "
+                             "earlier versions'",
+                             "The running version is slower than the versions before it: roll back to the previous "
+                             "version (`servespec diff --base <previous revision>` shows what that changes)."))
+    return _rule_object(fleet, "latency", records + alerts)
+
+
+def _rule_object(fleet: ResolvedFleet, topic: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The PrometheusRule `<fleet>-<topic>` with one group, selected by `monitoring.selectorLabels`."""
+    metadata = fleet_metadata(fleet, f"{fleet.name}-{topic}", "alerts")
     metadata["labels"].update(fleet.spec.monitoring.selector_labels)
     return manifest("monitoring.coreos.com/v1", "PrometheusRule", metadata,
-                    spec={"groups": [{"name": f"{fleet.name}.latency", "rules": rules}]})
+                    spec={"groups": [{"name": f"{fleet.name}.{topic}", "rules": rules}]})

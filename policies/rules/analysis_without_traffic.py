@@ -6,7 +6,7 @@ from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model
 from servespec.spec.loader import SpecPath
 from servespec.spec.model import Traffic
 from servespec.spec.resolve import ResolvedModel
-from servespec.spec.rollout import analysis_traffic, header_routed
+from servespec.spec.rollout import analysis_gets_traffic, header_routed
 from servespec.spec.traffic import CANARY_HEADER
 
 
@@ -48,7 +48,7 @@ class AnalysisWithoutTraffic(Rule):
                 continue
             strategy = model.spec.rollout.strategy
             load_test = model.traffic.load_test
-            if analysis_traffic(model) is None:
+            if not analysis_gets_traffic(model):
                 if strategy == "canary":
                     yield Finding(f"the canary of {model.name!r} has no traffic provider: nothing shifts requests "
                                   "to the new version", model_path(model, "rollout", "strategy"), model.name,
