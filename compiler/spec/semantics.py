@@ -14,7 +14,7 @@ from servespec.spec.gpus import gpu_types, profiles_hint
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from servespec.spec.loader import SourceMap, SpecPath
 from servespec.spec.mig import profiles_used
-from servespec.spec.model import EnvValueFrom, FleetSpec, GPUPool, Model, Traffic
+from servespec.spec.model import EnvValueFrom, FleetSpec, GPUPool, Model
 from servespec.spec.parallel import (
     ParallelPlan,
     pipeline_degree,
@@ -23,7 +23,7 @@ from servespec.spec.parallel import (
     tensor_degree,
     whole_gpus_per_node,
 )
-from servespec.spec.traffic import MIRROR_PROVIDERS, traffic_plan
+from servespec.spec.traffic import MIRROR_PROVIDERS, setting_path, traffic_plan
 from servespec.spec.types import INT32_MAX, duration_seconds, parse_version_tuple
 
 VULNERABILITY_RULE = ("SUP001", "image-vulnerable")
@@ -326,14 +326,6 @@ def _architecture_problems(model: Model, path: SpecPath, where: Callable[..., Di
                     hint="set them from the model's config.json, or give `kvCacheGB`")
 
 
-def _traffic_at(spec: FleetSpec, model: Model, path: SpecPath, key: str) -> SpecPath:
-    """Where a model's traffic setting `key` (field name) comes from: its override, else the fleet's."""
-    alias = Traffic.model_fields[key].alias or key
-    if model.traffic is not None and getattr(model.traffic, key) is not None:
-        return path + ("traffic", alias)
-    return ("traffic", alias) if spec.traffic is not None and key in spec.traffic.model_fields_set else ("traffic",)
-
-
 def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
                       where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
     """Traffic settings the model's provider cannot compile."""
@@ -344,7 +336,7 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
                                                      f"{model.name!r} uses {provider or 'no provider'})",
                     hint="rate-limit at your gateway, or use provider nginx")
     if plan.rate_limit is not None and plan.rate_limit.burst % plan.rate_limit.rps:
-        yield where(_traffic_at(spec, model, path, "rate_limit"),
+        yield where(setting_path(spec.traffic, model, path, "rate_limit"),
                     f"rateLimit.burst {plan.rate_limit.burst} is not a multiple of rps {plan.rate_limit.rps}: "
                     "ingress-nginx sets the burst as rps x limit-burst-multiplier")
     if model.traffic is not None and model.traffic.mirror:
@@ -355,10 +347,10 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
             yield where(at, f"Flagger mirrors traffic with istio and gatewayapi only (model {model.name!r} uses "
                             f"{provider or 'no provider'})", hint="use a load test (`traffic.loadTest`) instead")
     if provider == "gatewayapi" and not plan.settings.gatewayapi.gateway_refs:
-        yield where(_traffic_at(spec, model, path, "provider"),
+        yield where(setting_path(spec.traffic, model, path, "provider"),
                     "provider gatewayapi needs `traffic.gatewayapi.gatewayRefs`: the Gateways the routes attach to")
     if plan.load_test is not None and plan.load_test.command is None and model.rollout.strategy != "rolling" \
             and runtime_of(model).test_request is None:
-        yield where(_traffic_at(spec, model, path, "load_test"),
+        yield where(setting_path(spec.traffic, model, path, "load_test"),
                     f"loadTest needs `command` for runtime {model.server.runtime!r}: servespec knows no test request "
                     "for it", hint="e.g. command: \"hey -z 1m -q 2 -c 2 http://<model>-canary.<namespace>:<port>/...\"")

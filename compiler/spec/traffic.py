@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlsplit
 
+from servespec.spec.loader import SpecPath
 from servespec.spec.model import LoadTest, Model, RateLimit, Traffic
 
 FLAGGER_PROVIDERS = {"istio": "istio", "gatewayapi": "gatewayapi:v1", "nginx": "nginx"}
@@ -93,3 +94,14 @@ def traffic_plan(fleet_traffic: Optional[Traffic], model: Model) -> TrafficPlan:
     load_test = override.load_test if override and override.load_test else fleet.load_test
     mirror = override.mirror if override and override.mirror is not None else fleet.mirror
     return TrafficPlan(provider, hosts, rate_limit, load_test, mirror, fleet)
+
+
+def setting_path(fleet_traffic: Optional[Traffic], model: Model, model_at: SpecPath, key: str) -> SpecPath:
+    """Where a model's traffic setting `key` (field name) comes from: its own `traffic`, else the fleet's
+    (`traffic` itself when the fleet leaves the key to its default)."""
+    alias = Traffic.model_fields[key].alias or key
+    if model.traffic is not None and getattr(model.traffic, key) is not None:
+        return model_at + ("traffic", alias)
+    if fleet_traffic is not None and key in fleet_traffic.model_fields_set:
+        return ("traffic", alias)
+    return ("traffic",)

@@ -3,20 +3,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
-from servespec.spec.loader import SpecPath
-from servespec.spec.model import Traffic
-from servespec.spec.resolve import ResolvedModel
 from servespec.spec.rollout import analysis_gets_traffic, header_routed
-from servespec.spec.traffic import CANARY_HEADER
-
-
-def traffic_path(model: ResolvedModel, key: str) -> SpecPath:
-    """The model's `traffic.<key>` (field name) when it overrides it, else the fleet's."""
-    alias = Traffic.model_fields[key].alias or key
-    override = model.spec.traffic
-    if override is not None and key in override.model_fields_set:
-        return model_path(model, "traffic", alias)
-    return ("traffic", alias)
+from servespec.spec.traffic import CANARY_HEADER, setting_path
 
 
 class AnalysisWithoutTraffic(Rule):
@@ -55,13 +43,13 @@ class AnalysisWithoutTraffic(Rule):
                                   hint="set traffic.provider (istio, gatewayapi or nginx)")
                 else:
                     yield Finding(f"the blue/green analysis of {model.name!r} receives no requests: live traffic "
-                                  "stays on the old version until promotion", model_path(model, "rollout",
-                                                                                         "strategy"),
+                                  "stays on the old version until promotion", model_path(model, "rollout", "strategy"),
                                   model.name, hint="set traffic.loadTest (or traffic.mirror on istio/gatewayapi)")
             elif header_routed(model) and load_test is not None and load_test.command is not None \
                     and CANARY_HEADER[0] not in load_test.command.lower():
+                at = setting_path(context.fleet.spec.traffic, model.spec, model_path(model), "load_test")
                 yield Finding(f"the ingress-nginx blue/green of {model.name!r} routes only requests with header "
                               f"{CANARY_HEADER[0]}: {CANARY_HEADER[1]} to the new version, and the load test "
-                              "sends none", traffic_path(model, "load_test"), model.name,
+                              "sends none", at, model.name,
                               hint=f"add -H '{CANARY_HEADER[0]}: {CANARY_HEADER[1]}' and send through the "
                                    "ingress controller, or drop `command` for the default")
