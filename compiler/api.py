@@ -36,12 +36,13 @@ if TYPE_CHECKING:
     from servespec.capacity.plan import FleetPlan
     from servespec.lint.engine import LintReport
     from servespec.review.changes import DiffReport
+    from servespec.review.rollback import RollbackBundle
 
 __all__ = [
     "DEFAULT_KUBERNETES_VERSION", "CompileResult", "Diagnostic", "InputError", "PolicyError", "SchemaOptions",
     "Severity", "SpecError", "Target", "ValidationResult", "check_golden", "compile_specs", "compile_stream",
     "compile_targets", "compile_to_files", "diff", "golden_targets", "lint", "load_fleet", "named_manifests",
-    "plan", "spec_json_schema", "spec_json_schema_text", "spec_reference_text", "validate_file",
+    "plan", "rollback_point", "spec_json_schema", "spec_json_schema_text", "spec_reference_text", "validate_file",
     "validate_files", "write_output",
 ]
 
@@ -75,10 +76,10 @@ def diff(old: Optional[str] = None, new: Optional[str] = None, *, base: Optional
     threshold = DEFAULT_COST_THRESHOLD if cost_threshold is None else cost_threshold
     if base is not None:
         specs = list(specs)
-        return review(objects_at_revision(base, specs, env), objects_of_specs(specs, env), threshold)
+        return review(objects_at_revision(base, specs, env), objects_of_specs(specs, env), threshold, base)
     if old is None or new is None:
         raise InputError("diff needs OLD and NEW, or --base with spec files")
-    return review(objects_of(old, env), objects_of(new, env), threshold)
+    return review(objects_of(old, env), objects_of(new, env), threshold, old)
 
 
 def plan(file: str, env: Optional[str] = None) -> FleetPlan:
@@ -86,6 +87,16 @@ def plan(file: str, env: Optional[str] = None) -> FleetPlan:
     from servespec.capacity.plan import plan_fleet
 
     return plan_fleet(load_fleet(file, env))
+
+
+def rollback_point(file: str, env: Optional[str] = None, revision: Optional[str] = None,
+                   prometheus: Optional[str] = None) -> RollbackBundle:
+    """Each model's rollback point (version, images, weights, spec revision) and P99 latency baseline query,
+    read from `prometheus` (a base URL) when given. `revision`: None = the spec's last commit when it is
+    committed unchanged (else none, with the reason), `git` = the same or InputError, else as given."""
+    from servespec.review.rollback import rollback_bundle
+
+    return rollback_bundle(file, env, revision, prometheus)
 
 
 def spec_json_schema() -> dict[str, Any]:

@@ -339,6 +339,47 @@ def plan(spec: str, env: Optional[str], output_format: str, html_file: Optional[
     click.echo(registry.PLAN.render(output_format, fleet_plan, ReportOptions(hourly=hourly)), nl=False)
 
 
+@main.command(name="rollback-point", context_settings=CONTEXT)
+@click.argument("spec", metavar="SPEC")
+@click.option("--env", "env", metavar="NAME", help="Apply this environment overlay.")
+@click.option("--format", "output_format", type=click.Choice(registry.ROLLBACK_POINT.names),
+              default=registry.ROLLBACK_POINT.default, show_default=True, help="Output format.")
+@click.option("--revision", metavar="REV|git",
+              help="The spec revision to record. Default: the commit that last changed SPEC when it is committed "
+                   "unchanged, else none (with the reason in specRevisionNote); 'git': that commit or an error.")
+@click.option("--prometheus", metavar="URL", help="Also read each version's P99 baseline from this Prometheus "
+              "(e.g. http://prometheus.monitoring:9090): latencyBaseline.p99Seconds, null when not recorded.")
+def rollback_point(spec: str, env: Optional[str], output_format: str, revision: Optional[str],
+                   prometheus: Optional[str]) -> None:
+    """Print what rolling back to this release needs, for each model.
+
+    \b
+    Run it before a release and keep the output with the release record: the model
+    version, every image (server, download, weights image, validator) with unpinned ones
+    listed, the weights location, the spec revision, and the PromQL of the version's P99
+    latency over monitoring.latencyRegression.baselineWindow (the latency PrometheusRule's
+    recording), to compare with after a rollback. The same point is in each compiled
+    Deployment's annotations. Never starts Node.
+
+    \b
+    Examples:
+      servespec rollback-point examples/llm-serving.yaml
+      servespec rollback-point examples/agency.yaml --env prod --format json
+      servespec rollback-point fleet.yaml --prometheus http://prometheus.monitoring:9090 > release.yaml
+
+    Exit codes: 0 printed, 1 invalid spec, 2 usage error, unreadable input, no git revision
+    (--revision git) or Prometheus unreachable.
+    """
+    from servespec import api
+
+    bundle = _run(lambda: api.rollback_point(spec, env, revision, prometheus))
+    for release in bundle.models:
+        for role in release.point.unpinned:
+            click.echo(f"warning: {release.point.model}: {role} image {dict(release.point.images)[role]} is not "
+                       "pinned by digest: a rollback may pull different bits under the same tag", err=True)
+    click.echo(registry.ROLLBACK_POINT.render(output_format, bundle), nl=False)
+
+
 def schema_options(function: Callable[..., None]) -> Callable[..., None]:
     """Options shared by `compile` and `check` for validating the compiled objects."""
     options = [
@@ -394,8 +435,12 @@ def _report_schema(result: CompileResult) -> None:
 @click.option("--force", is_flag=True, help="Replace a non-empty DIR that servespec did not write (never the "
               "current directory or its parents, a root, the home directory, a git work tree, or a directory "
               "holding a spec).")
+@click.option("--revision", metavar="REV|git",
+              help="Record the spec's revision in every rollback point (servespec.dev/spec-revision): REV as "
+                   "given, or 'git' for the commit that last changed each spec (which must be committed "
+                   "unchanged). Off by default, so output depends on the spec alone.")
 @schema_options
-def compile_command(specs: tuple[str, ...], out_dir: str, env: Optional[str], force: bool,
+def compile_command(specs: tuple[str, ...], out_dir: str, env: Optional[str], force: bool, revision: Optional[str],
                     schema_locations: tuple[str, ...], kubernetes_version: str, validator: str) -> None:
     """Compile specs into Kubernetes manifests, one file per object.
 
@@ -408,8 +453,16 @@ def compile_command(specs: tuple[str, ...], out_dir: str, env: Optional[str], fo
     empty or marked (see --force).
 
     \b
+    Each model's Deployment (or LeaderWorkerSet) records its rollback point in
+    annotations: servespec.dev/model-version, servespec.dev/images (every image it runs),
+    servespec.dev/weights, kubernetes.io/change-cause, and with --revision the spec's git
+    revision. The Deployment controller copies them to each ReplicaSet, so
+    `kubectl rollout history` keeps every release's point.
+
+    \b
     Examples:
       servespec compile examples/quickstart.yaml -o out/quickstart
+      servespec compile deploy/fleet.yaml --revision git -o out/fleet
       servespec compile examples/agency.yaml --env staging -o out/agency-staging
       servespec compile examples/quickstart.yaml -o - | kubectl apply --dry-run=client -f -
       servespec compile fleet.yaml -o out \\
@@ -421,14 +474,15 @@ def compile_command(specs: tuple[str, ...], out_dir: str, env: Optional[str], fo
     from servespec import api
 
     if out_dir == "-":
-        result, stream = _run(lambda: api.compile_stream(list(specs), env, options))
+        result, stream = _run(lambda: api.compile_stream(list(specs), env, options, revision=revision))
         _report_schema(result)
         if not result.ok:
             click.echo(f"{len(result.invalid)} invalid object(s); nothing printed", err=True)
             sys.exit(Exit.FOUND)
         click.echo(stream, nl=False)
         return
-    result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options, force=force))
+    result = _run(lambda: api.compile_specs(list(specs), out_dir, env, options, force=force,
+                                                        revision=revision))
     _report_schema(result)
     if not result.ok:
         click.echo(f"{len(result.invalid)} invalid object(s); {out_dir} left unchanged", err=True)

@@ -6,6 +6,7 @@ plane) skip without it; with SERVESPEC_REQUIRE_TOOLS set (`.ci/run`), every such
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,23 @@ def run_cli(*args: str):
     """Run the CLI in-process; return (exit_code, output). An uncaught exception fails the test."""
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.output
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def repository_with(tmp_path: Path, committed: str) -> Path:
+    """A git repository whose one commit holds fleet.yaml with the text `committed`."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    (repo / "fleet.yaml").write_text(committed)
+    git(repo, "add", "fleet.yaml")
+    git(repo, "commit", "-q", "-m", "base")
+    return repo
 
 
 def relative(path: Path) -> str:

@@ -4,7 +4,6 @@ the report formats."""
 from __future__ import annotations
 
 import json
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from servespec import api
 from servespec.build.writer import render_yaml
 from servespec.review.risks import RISKS
 from servespec.synth.fleet import build_manifests
-from tests.conftest import EXAMPLES, ROOT, relative, run_cli
+from tests.conftest import EXAMPLES, ROOT, git, relative, repository_with, run_cli
 
 CHANGES = sorted(path for path in (ROOT / "examples" / "changes").iterdir() if path.is_dir())
 
@@ -115,34 +114,17 @@ def test_unreadable_tree_exit_2(tmp_path):
     assert code == 2 and "not readable YAML" in output
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
-
-
-def _repository_with(tmp_path: Path, committed: str) -> Path:
-    """A git repository whose one commit holds fleet.yaml with the text `committed`."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "ci@example.com")
-    _git(repo, "config", "user.name", "ci")
-    (repo / "fleet.yaml").write_text(committed)
-    _git(repo, "add", "fleet.yaml")
-    _git(repo, "commit", "-q", "-m", "base")
-    return repo
-
-
 def test_base_revision_is_read_without_touching_the_working_tree(tmp_path):
     change = ROOT / "examples/changes/scale-down"
-    repo = _repository_with(tmp_path, (change / "old.yaml").read_text())
+    repo = repository_with(tmp_path, (change / "old.yaml").read_text())
     (repo / "fleet.yaml").write_text((change / "new.yaml").read_text())
     (repo / "extra.yaml").write_text((ROOT / "examples/quickstart.yaml").read_text())
-    status = _git(repo, "status", "--porcelain")
+    status = git(repo, "status", "--porcelain")
     code, output = run_cli("diff", "--base", "HEAD", str(repo / "fleet.yaml"))
     assert code == 1
     expected = (change / "expected.txt").read_text()
     assert output == expected
-    assert _git(repo, "status", "--porcelain") == status and (repo / "fleet.yaml").read_text() == \
+    assert git(repo, "status", "--porcelain") == status and (repo / "fleet.yaml").read_text() == \
         (change / "new.yaml").read_text()
     code, output = run_cli("diff", "--base", "HEAD", str(repo / "extra.yaml"))
     assert code == 1 and output.endswith("8 to add, 0 to change, 0 to remove\n")  # golden/quickstart: 8 files
@@ -151,7 +133,7 @@ def test_base_revision_is_read_without_touching_the_working_tree(tmp_path):
 
 
 def test_invalid_spec_at_base_is_reported_with_the_revision(tmp_path):
-    repo = _repository_with(tmp_path, "apiVersion: servespec.dev/v1alpha1\nkind: ServingFleet\n")
+    repo = repository_with(tmp_path, "apiVersion: servespec.dev/v1alpha1\nkind: ServingFleet\n")
     (repo / "fleet.yaml").write_text((ROOT / "examples/quickstart.yaml").read_text())
     code, output = run_cli("diff", "--base", "HEAD", str(repo / "fleet.yaml"))
     assert code == 2 and f"HEAD:{repo / 'fleet.yaml'}:1:1: error: missing required key 'metadata'" in output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,14 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, git, repository_with, run_cli
 
 CI_DOC = (ROOT / "docs/ci.md").read_text()
 
 
 def test_every_yaml_block_in_ci_doc_parses():
     blocks = re.findall(r"```yaml\n(.*?)```", CI_DOC, re.S)
-    assert len(blocks) == 6
+    assert len(blocks) == 7
     for block in blocks:
         assert yaml.safe_load(block)
 
@@ -57,3 +58,19 @@ def test_argocd_plugin_generate_prints_a_manifest_stream(tmp_path):
 def test_compile_to_stdout_refuses_bad_specs():
     code, output = run_cli("compile", "examples/invalid/unknown-pool.yaml", "-o", "-")
     assert code == 1 and "unknown pool" in output
+
+
+def test_the_release_steps_run_on_a_committed_spec(tmp_path):
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", CI_DOC, re.S) if "rollback-point" in b)
+    runs = [step["run"].replace("\\\n", " ") for step in yaml.safe_load(block) if "run" in step]
+    repo = repository_with(tmp_path, (ROOT / "examples/quickstart.yaml").read_text())
+    for run in runs:
+        command = run.split(">", 1)[0].replace("deploy/fleet.yaml", str(repo / "fleet.yaml"))
+        words = [word for word in shlex.split(command)[1:] if "${{" not in word]
+        words = [word for index, word in enumerate(words) if word != "--prometheus" or index + 1 < len(words)]
+        if "-o" in words:
+            words[words.index("-o") + 1] = str(tmp_path / "out")
+            words += ["--validator", "none"]
+        code, output = run_cli(*words)
+        assert code == 0, (run, output)
+    assert git(repo, "rev-parse", "HEAD").strip() in (tmp_path / "out/ml-serving/deployment-embedder.yaml").read_text()

@@ -70,13 +70,25 @@ class Target:
     tree: str
     file: str
     env: Optional[str]
+    revision: Optional[str] = None
+    """Recorded in the rollback points (`servespec.dev/spec-revision`); golden trees never have one."""
 
 
-def compile_targets(specs: list[str], env: Optional[str] = None) -> list[Target]:
-    """What `compile` writes: one spec into the root, several into a subtree per file name."""
+def compile_targets(specs: list[str], env: Optional[str] = None, revision: Optional[str] = None) -> list[Target]:
+    """What `compile` writes: one spec into the root, several into a subtree per file name. `revision` is
+    recorded in every rollback point: a revision as given, or `git` for each spec's last commit."""
+    revisions = [_revision(spec, revision) for spec in specs]
     if len(specs) == 1:
-        return [Target("", specs[0], env)]
-    return [Target(tree, spec, env) for tree, spec in zip(_trees(specs), specs)]
+        return [Target("", specs[0], env, revisions[0])]
+    return [Target(tree, spec, env, rev) for tree, spec, rev in zip(_trees(specs), specs, revisions)]
+
+
+def _revision(spec: str, revision: Optional[str]) -> Optional[str]:
+    from servespec.spec.git import checked_revision, spec_revision
+
+    if revision is None:
+        return None
+    return spec_revision(spec) if revision == "git" else checked_revision(revision)
 
 
 def golden_targets(specs: list[str]) -> list[Target]:
@@ -157,14 +169,16 @@ def named_manifests(result: CompileResult) -> Iterator[tuple[str, Manifest]]:
 
 
 def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
-                  options: SchemaOptions = SchemaOptions(), *, force: bool = False) -> CompileResult:
+                  options: SchemaOptions = SchemaOptions(), *, force: bool = False,
+                  revision: Optional[str] = None) -> CompileResult:
     """Compile specs into `out_dir`, atomically: on any error or invalid object `out_dir` is untouched.
+    `revision` as in `compile_targets`.
     `out_dir` must be servespec's to replace (`writer.owned_output_directory`; `force` for a non-empty
     directory without the marker), else InputError before anything is read or written."""
     target = owned_output_directory(out_dir, specs, force=force)
     staging = staging_directory(target)
     try:
-        result = compile_to_files(compile_targets(list(specs), env), options, staging)
+        result = compile_to_files(compile_targets(list(specs), env, revision), options, staging)
         if result.ok:
             replace_tree(staging, target)
     finally:
@@ -174,11 +188,12 @@ def compile_specs(specs: list[str], out_dir: str, env: Optional[str] = None,
 
 
 def compile_stream(specs: list[str], env: Optional[str] = None,
-                   options: SchemaOptions = SchemaOptions()) -> tuple[CompileResult, str]:
+                   options: SchemaOptions = SchemaOptions(), *, revision: Optional[str] = None
+                   ) -> tuple[CompileResult, str]:
     """Compile specs into one YAML stream (`---` before each object, in file-name order), for tools that
     read manifests from standard output (Argo CD plugins, `kubectl apply -f -`)."""
     with tempfile.TemporaryDirectory(prefix="servespec-") as scratch:
-        result = compile_to_files(compile_targets(list(specs), env), options, Path(scratch))
+        result = compile_to_files(compile_targets(list(specs), env, revision), options, Path(scratch))
     return result, "".join(f"---\n{result.files[name]}" for name in sorted(result.files))
 
 

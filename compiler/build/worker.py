@@ -22,7 +22,7 @@ import signal
 import tempfile
 import threading
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Optional, Protocol, Sequence
 
@@ -53,6 +53,8 @@ class SpecTarget(Protocol):
     def file(self) -> str: ...
     @property
     def env(self) -> Optional[str]: ...
+    @property
+    def revision(self) -> Optional[str]: ...
 
 
 def plan_targets(targets: Sequence[SpecTarget]) -> dict[str, list[Manifest]]:
@@ -60,7 +62,8 @@ def plan_targets(targets: Sequence[SpecTarget]) -> dict[str, list[Manifest]]:
     from servespec.spec.frontend import load_fleet
     from servespec.synth.fleet import build_manifests
 
-    return {target.tree: build_manifests(load_fleet(target.file, target.env)) for target in targets}
+    return {target.tree: build_manifests(replace(load_fleet(target.file, target.env), revision=target.revision))
+            for target in targets}
 
 
 def named(manifests: dict[str, list[Manifest]]) -> Iterator[tuple[str, Manifest]]:

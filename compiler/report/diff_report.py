@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from servespec.review.changes import DiffReport
 from servespec.review.objects import MISSING
 from servespec.review.risks import RISKS
+from servespec.spec.rollback import RollbackPoint
 
 SIGN = {"added": "+", "removed": "-", "changed": "~"}
 COLOUR = {"added": "32", "removed": "31", "changed": "33", "error": "31", "warning": "33", "info": "36"}
@@ -29,6 +30,9 @@ def render_text(report: DiffReport, color: bool = False) -> str:
     if report.costs:
         lines += ["", "Projected monthly GPU cost:"]
         lines += [f"  {name}: ${old:,.0f} -> ${new:,.0f}" for name, old, new in report.costs]
+    if report.rollback:
+        lines += ["", f"Rollback to {report.rollback_to}:"]
+        lines += [f"  {step.render()}" for step in report.rollback]
     if lines:
         lines.append("")
     lines.append(report.summary)
@@ -49,6 +53,9 @@ def render_markdown(report: DiffReport) -> str:
     if report.costs:
         lines += ["", "| Fleet | Monthly GPU cost before | after |", "|---|---:|---:|"]
         lines += [f"| {name} | ${old:,.0f} | ${new:,.0f} |" for name, old, new in report.costs]
+    if report.rollback:
+        lines += ["", f"**Rollback to `{_cell(report.rollback_to)}`:**", ""]
+        lines += [f"- {_cell(step.render())}" for step in report.rollback]
     if report.changes:
         lines += ["", "<details><summary>Changed objects</summary>", "", "```diff"]
         for change in report.changes:
@@ -60,6 +67,12 @@ def render_markdown(report: DiffReport) -> str:
 
 def _value(value: Any) -> Any:
     return None if value is MISSING else value
+
+
+def _point(point: Optional[RollbackPoint]) -> Optional[dict[str, Any]]:
+    if point is None:
+        return None
+    return {"version": point.version, "images": dict(point.images), "weights": point.weights}
 
 
 def render_json(report: DiffReport) -> str:
@@ -75,6 +88,9 @@ def render_json(report: DiffReport) -> str:
                   for n in report.risks],
         "costs": [{"fleet": name, "oldMonthlyUSD": round(old, 2), "newMonthlyUSD": round(new, 2)}
                   for name, old, new in report.costs],
+        "rollback": {"to": report.rollback_to,
+                     "models": [{"namespace": step.namespace, "model": step.model, "summary": step.render(),
+                                 "now": _point(step.now), "then": _point(step.then)} for step in report.rollback]},
     }, indent=2) + "\n"
 
 

@@ -80,6 +80,11 @@ PLAN = Reporters({
     "json": Reporter("plan_report", "render_json"),
 })
 
+ROLLBACK_POINT = Reporters({
+    "yaml": Reporter("rollback_report", "render_yaml"),
+    "json": Reporter("rollback_report", "render_json"),
+})
+
 PLAN_FILES = Reporters({
     "html": Reporter("plan_chart", "render_html"),
     "svg": Reporter("plan_chart", "render_svg"),

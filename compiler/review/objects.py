@@ -13,13 +13,15 @@ import yaml
 
 from servespec.diagnostics import InputError, SpecError
 from servespec.spec.loader import MAX_DEPTH, read_bytes
+from servespec.spec.rollback import ANNOTATIONS as ROLLBACK_ANNOTATIONS
 
 if TYPE_CHECKING:
     from servespec.spec.resolve import ResolvedFleet
 
 Identity = tuple[str, str, Optional[str], str]
-IGNORED_ANNOTATIONS = ("servespec.dev/spec-hash",)
-"""Derived from the whole spec, so it changes with any edit: never reported as a change."""
+IGNORED_ANNOTATIONS = ("servespec.dev/spec-hash", *ROLLBACK_ANNOTATIONS)
+"""The spec hash changes with any edit; the rollback point repeats the version and images (shown in the
+report's rollback section) and the spec revision changes with every commit: never reported as a change."""
 
 
 class _Missing:

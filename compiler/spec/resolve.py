@@ -87,6 +87,8 @@ class ResolvedFleet:
     pools: Mapping[str, ResolvedPool]
     models: tuple[ResolvedModel, ...]
     source_map: SourceMap
+    revision: Optional[str] = None
+    """The spec's git revision when compiled with `--revision`: recorded in each rollback point."""
 
     @property
     def name(self) -> str:

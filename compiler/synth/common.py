@@ -7,6 +7,7 @@ import json
 from typing import Any, Iterable
 
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
+from servespec.spec.rollback import rollback_point
 
 MANAGED_BY = "servespec"
 SPEC_HASH = "servespec.dev/spec-hash"
@@ -97,6 +98,13 @@ def model_metadata(fleet: ResolvedFleet, model: ResolvedModel, name: str | None 
         "labels": model_labels(fleet, model, component),
         "annotations": {SPEC_HASH: model_hash(fleet, model)},
     }
+
+
+def workload_metadata(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
+    """A model's Deployment or LeaderWorkerSet: its metadata and the rollback point it releases."""
+    metadata = model_metadata(fleet, model)
+    metadata["annotations"].update(rollback_point(fleet.namespace, model, fleet.revision).annotations())
+    return metadata
 
 
 def fleet_metadata(fleet: ResolvedFleet, name: str, component: str, namespaced: bool = True) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import pod
-from servespec.synth.common import manifest, model_metadata, selector_labels
+from servespec.synth.common import manifest, selector_labels, workload_metadata
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[str, Any]:
@@ -20,4 +20,4 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
     }
     if not autoscaled:
         body["replicas"] = model.spec.replicas.min
-    return manifest("apps/v1", "Deployment", model_metadata(fleet, model), spec=body)
+    return manifest("apps/v1", "Deployment", workload_metadata(fleet, model), spec=body)

@@ -13,7 +13,7 @@ from typing import Any
 
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import pod
-from servespec.synth.common import manifest, model_metadata
+from servespec.synth.common import manifest, workload_metadata
 
 API_VERSION = "leaderworkerset.x-k8s.io/v1"
 KIND = "LeaderWorkerSet"
@@ -33,4 +33,4 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
             "workerTemplate": pod.template(fleet, model, "worker"),
         },
     })
-    return manifest(API_VERSION, KIND, model_metadata(fleet, model), spec=body)
+    return manifest(API_VERSION, KIND, workload_metadata(fleet, model), spec=body)

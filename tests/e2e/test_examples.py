@@ -1,5 +1,6 @@
 """Every example, in the base spec and every environment, on a real control plane: applied with no warning,
-every model Running at its minimum replicas on nodes of its pool, and one pod of each evictable. No
+every model Running at its minimum replicas on nodes of its pool, its ReplicaSet holding its rollback point,
+and one pod of each evictable. No
 LeaderWorkerSet controller runs: the API server accepts the LeaderWorkerSet (its CRD is installed), and the
 test creates the groups' pods from the stored templates as the controller would (`group_pods`), which Pod
 Security "restricted" admits and the scheduler places one per whole node."""
@@ -11,6 +12,7 @@ import json
 import pytest
 
 from servespec import api
+from servespec.spec.rollback import rollback_point
 from tests.conftest import EXAMPLES, relative
 from tests.e2e.cluster import wait_for
 
@@ -42,6 +44,12 @@ def test_example_is_accepted_scheduled_running_and_drainable(deploy, target):
             nodes = [pod["spec"]["nodeName"] for pod in deployed.running(model.name)]
             assert len(set(nodes)) == len(nodes)
             assert all(labels_gpus(deployed.node_labels[node]) == model.parallel.gpus_per_pod for node in nodes)
+        else:  # the Deployment controller keeps the release's rollback point on its ReplicaSet
+            point = rollback_point(fleet.namespace, model).annotations()
+            sets = deployed.cluster.get("replicasets", "-n", fleet.namespace, "-l",
+                                        f"app.kubernetes.io/name={model.name}")["items"]
+            assert len(sets) == 1 and all(sets[0]["metadata"]["annotations"].get(key) == value
+                                          for key, value in point.items()), sets
     for model in fleet.models:
         # The disruption controller counts a PDB's expected pods through each pod's controller (here it would
         # be the LeaderWorkerSet's StatefulSets); pods created without the LWS controller have none.
