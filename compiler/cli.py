@@ -88,6 +88,12 @@ class _Commands(click.Group):
             signal.signal(signum, signal.SIG_IGN)
             click.echo(f"servespec: stopped by {signal.Signals(signum).name}; no output is left half-written", err=True)
             _quiet_exit(128 + signum)
+        except BrokenPipeError:
+            # The reader went away (`servespec lint ... | head`): stop quietly as Unix tools do on SIGPIPE;
+            # standard output goes to /dev/null so the flush at exit cannot fail again (Python docs, "Note on
+            # SIGPIPE").
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(128 + int(signal.SIGPIPE))
         except Exception as err:
             if os.environ.get("SERVESPEC_DEBUG"):
                 raise

@@ -54,3 +54,14 @@ def test_reports_and_findings_go_to_stdout():
     lint = servespec("lint", "examples/invalid/cpu-fallback.yaml")
     assert validate.returncode == lint.returncode == Exit.FOUND
     assert "unknown pool" in validate.stdout and "GPU001" in lint.stdout
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly():
+    """`servespec schema | head -0`: the closed pipe ends the run like SIGPIPE (141), with no error line. The
+    read end is closed while the interpreter starts, before anything is written."""
+    process = subprocess.Popen([sys.executable, "-m", "servespec", "schema"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141 and errors == ""
