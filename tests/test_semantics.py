@@ -66,6 +66,11 @@ CASES = [
     ("custom MIG below compute capability 8.0", lambda s: s.update(gpuTypes=[
         {"name": "old-gpu", "memoryGB": 16, "computeCapability": "7.5", "migProfiles": {"1g.8gb": 2}}]),
      "gpuTypes[0].migProfiles: MIG needs compute capability 8.0 or newer"),
+    ("product of another GPU", lambda s: pool(s).update(product="NVIDIA-L40S"),
+     "gpuPools[0].product: 'NVIDIA-L40S' is not a GPU Feature Discovery product of L4"),
+    ("product on a mixed MIG pool", lambda s: pool(s).update(gpu="A100-80GB", product="NVIDIA-A100-SXM4-80GB",
+                                                            mig={"strategy": "mixed"}),
+     "gpuPools[0].product: with MIG strategy mixed GPU Feature Discovery labels each profile"),
     ("environment overrides an unknown pool", lambda s: s.update(environments={"dev": {"gpuPools": {"l5": {}}}}),
      "environments.dev.gpuPools.l5: environment 'dev' overrides unknown gpuPool 'l5'"),
 ]

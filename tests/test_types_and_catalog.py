@@ -71,7 +71,7 @@ def test_cuda_driver_floors():
     assert min_driver_for_cuda((12, 7)) == (560, 28, 3)  # unlisted: nearest older toolkit's floor
     assert min_driver_for_cuda((10, 2)) is None
     assert driver_floors((12, 4)) == ((550, 54, 14), (525, 60, 13))   # exact, minor-version compatibility
-    assert driver_floors((11, 8)) == ((520, 61, 5), (520, 61, 5))     # no compatibility floor listed for 11.x
+    assert driver_floors((11, 8)) == ((520, 61, 5), (450, 80, 2))     # 11.x minor-version compatibility floor
     assert driver_floors((10, 2)) is None
     assert [driver_text(v) for v in [(530, 30, 2), (570, 26), (580,)]] == ["530.30.02", "570.26", "580"]
     assert min_cuda_for_compute_capability((9, 0)) == (11, 8)

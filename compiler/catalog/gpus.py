@@ -1,21 +1,29 @@
-"""GPU types: memory, compute capability and MIG profiles.
+"""GPU types: memory, compute capability, MIG profiles and the node label GPU Feature Discovery gives them.
 
-Sources:
-- MIG profiles and max instances per GPU: NVIDIA MIG User Guide, "Supported MIG Profiles", and the
-  default mig-parted config shipped with NVIDIA/gpu-operator (assets/state-mig-manager/0400_configmap.yaml,
-  `all-<profile>` configurations and their `# <GPU>` comments; read at commit 0b0b6b1). The Blackwell,
-  GH200, H100-96GB and H20 rows come from that file: B200 1g.23gb/1g.45gb/2g.45gb/3g.90gb/4g.90gb/7g.180gb,
-  GB200 the same with 47gb, 93gb and 186gb, RTX PRO 6000 1g.24gb (4)/2g.48gb (2)/4g.96gb (1), GH200 144G
-  HBM3e 1g.18gb/1g.36gb/2g.36gb/3g.72gb/4g.72gb/7g.144gb, H100-96GB, GH200 (96 GB) and H20
-  1g.12gb/1g.24gb/2g.24gb/3g.48gb/4g.48gb/7g.96gb. Media-extension (`+me`) and graphics (`+gfx`)
-  variants are not listed.
-- Compute capability: NVIDIA CUDA GPUs list (developer.nvidia.com/cuda-gpus): Hopper and GH200 9.0, B200 and
-  GB200 10.0, RTX PRO 6000 Blackwell 12.0.
-- MIG needs compute capability >= 8.0; T4, A10, L4 and L40S have no MIG.
+Sources (each row names its own in `source`):
+- NVML device names: NVIDIA/open-gpu-kernel-modules README.md, "Compatible GPUs" (read at the 595.45.04
+  release, commit df1c9a3), which lists each product's name with its PCI device ID. Volta (V100) is not
+  supported by the open modules: its names are the ones GPU Feature Discovery reports on V100 nodes
+  (`Tesla-V100-SXM2-16GB`, ... as seen in public cluster documentation), the weakest source in this table.
+- GFD `nvidia.com/gpu.product`: the NVML name sanitised by NVIDIA/k8s-device-plugin internal/lm/resource.go
+  `sanitise` (drop characters outside `[A-Za-z0-9-_. ]`, join words with `-`; commit 1b826ac): `gfd_product`.
+  With MIG strategy single the label is `<product>-MIG-<profile>` (`baseLabeler(count, model, "MIG", profile)`).
+- MIG profiles and max instances: NVIDIA/gpu-operator assets/state-mig-manager/0400_configmap.yaml (commit
+  0b0b6b1, `all-<profile>` configurations and their `# <GPU>` comments) and NVIDIA/mig-parted
+  deployments/systemd/config-default.yaml (commit bd7160f): B300 from commit 47c56d9 "add support for the B300
+  GPU node", GB300 from 75449116 "add the mig profiles for GB300", both matched to the GPUs by the
+  `all-balanced` device filters 0x3182 (B300) and 0x31C2 (GB300). Media-extension (`+me`) and graphics
+  (`+gfx`) variants are not listed; 3g.95gb/4g.95gb/7g.189gb name no GPU there and are left out.
+- Compute capability: NVIDIA CUDA GPUs list (developer.nvidia.com/cuda-gpus): V100 7.0, T4 7.5, A100/A30 8.0,
+  A10/A10G 8.6, L4/L40/L40S 8.9, Hopper and GH200 9.0, B200/GB200 10.0, B300/GB300 10.3, RTX PRO 6000
+  Blackwell 12.0.
+- Memory: the whole-GPU MIG profile where there is one (what the GPU exposes), else the product's memory.
+- MIG needs compute capability >= 8.0; V100, T4, A10, A10G, L4, L40 and L40S have no MIG.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -40,6 +48,9 @@ class GPUType:
     memory_gb: float
     compute_capability: tuple[int, int]
     mig_profiles: tuple[MIGProfile, ...] = ()
+    products: tuple[str, ...] = ()
+    """GFD `nvidia.com/gpu.product` values of the GPUs this type stands for (none known: empty)."""
+    source: str = ""
 
     @property
     def supports_mig(self) -> bool:
@@ -47,6 +58,21 @@ class GPUType:
 
     def mig_profile(self, name: str) -> MIGProfile | None:
         return next((p for p in self.mig_profiles if p.name == name), None)
+
+
+def gfd_product(nvml_name: str) -> str:
+    """GPU Feature Discovery's `nvidia.com/gpu.product` for an NVML device name: "NVIDIA H100 80GB HBM3" ->
+    "NVIDIA-H100-80GB-HBM3" (k8s-device-plugin internal/lm/resource.go `sanitise`)."""
+    return "-".join(re.sub(r"[^A-Za-z0-9\-_. ]", "", nvml_name).split())
+
+
+def _names(*nvml_names: str) -> tuple[str, ...]:
+    return tuple(gfd_product(name) for name in nvml_names)
+
+
+OPEN_MODULES = "open-gpu-kernel-modules README (NVML names)"
+GPU_OPERATOR = "gpu-operator 0400_configmap.yaml (MIG)"
+MIG_PARTED = "mig-parted config-default.yaml (MIG)"
 
 
 def _profiles(*rows: tuple[str, int]) -> tuple[MIGProfile, ...]:
@@ -62,28 +88,55 @@ _HOPPER_96_PROFILES = _profiles(("1g.12gb", 7), ("1g.24gb", 4), ("2g.24gb", 3), 
 GPU_TYPES: dict[str, GPUType] = {
     gpu.name: gpu
     for gpu in (
-        GPUType("T4", 16, (7, 5)),
-        GPUType("A10", 24, (8, 6)),
-        GPUType("L4", 24, (8, 9)),
-        GPUType("L40S", 48, (8, 9)),
-        GPUType("A30-24GB", 24, (8, 0), _profiles(("1g.6gb", 4), ("2g.12gb", 2), ("4g.24gb", 1))),
+        GPUType("V100-16GB", 16, (7, 0), (), ("Tesla-V100-SXM2-16GB", "Tesla-V100-PCIE-16GB"),
+                "GFD labels seen on V100 nodes; no NVML list covers Volta"),
+        GPUType("V100-32GB", 32, (7, 0), (), ("Tesla-V100-SXM2-32GB", "Tesla-V100-PCIE-32GB"),
+                "GFD labels seen on V100 nodes; no NVML list covers Volta"),
+        GPUType("T4", 16, (7, 5), (), _names("Tesla T4"), OPEN_MODULES),
+        GPUType("A10", 24, (8, 6), (), _names("NVIDIA A10"), OPEN_MODULES),
+        GPUType("A10G", 24, (8, 6), (), _names("NVIDIA A10G"), OPEN_MODULES),
+        GPUType("L4", 24, (8, 9), (), _names("NVIDIA L4"), OPEN_MODULES),
+        GPUType("L40", 48, (8, 9), (), _names("NVIDIA L40"), OPEN_MODULES),
+        GPUType("L40S", 48, (8, 9), (), _names("NVIDIA L40S"), OPEN_MODULES),
+        GPUType("A30-24GB", 24, (8, 0), _profiles(("1g.6gb", 4), ("2g.12gb", 2), ("4g.24gb", 1)),
+                _names("NVIDIA A30"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
         GPUType("A100-40GB", 40, (8, 0), _profiles(("1g.5gb", 7), ("1g.10gb", 4), ("2g.10gb", 3), ("3g.20gb", 2),
-                                                   ("4g.20gb", 1), ("7g.40gb", 1))),
-        GPUType("A100-80GB", 80, (8, 0), _A100_80_PROFILES),
-        GPUType("H100-80GB", 80, (9, 0), _A100_80_PROFILES),
+                                                   ("4g.20gb", 1), ("7g.40gb", 1)),
+                _names("NVIDIA A100-SXM4-40GB", "NVIDIA A100-PCIE-40GB"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
+        GPUType("A100-80GB", 80, (8, 0), _A100_80_PROFILES,
+                _names("NVIDIA A100-SXM4-80GB", "NVIDIA A100 80GB PCIe"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
+        GPUType("H100-80GB", 80, (9, 0), _A100_80_PROFILES, _names("NVIDIA H100 80GB HBM3"),
+                f"{OPEN_MODULES} (device 2330); {GPU_OPERATOR}"),
+        GPUType("H100-PCIE-80GB", 80, (9, 0), _A100_80_PROFILES, _names("NVIDIA H100 PCIe"),
+                f"{OPEN_MODULES} (device 2331); {MIG_PARTED} (H100-80GB filter 0x2331)"),
         GPUType("H100-NVL-94GB", 94, (9, 0), _profiles(("1g.12gb", 7), ("1g.24gb", 4), ("2g.24gb", 3),
-                                                       ("3g.47gb", 2), ("4g.47gb", 1), ("7g.94gb", 1))),
+                                                       ("3g.47gb", 2), ("4g.47gb", 1), ("7g.94gb", 1)),
+                _names("NVIDIA H100 NVL"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
         GPUType("H200-141GB", 141, (9, 0), _profiles(("1g.18gb", 7), ("1g.35gb", 4), ("2g.35gb", 3),
-                                                     ("3g.71gb", 2), ("4g.71gb", 1), ("7g.141gb", 1))),
-        GPUType("H100-96GB", 96, (9, 0), _HOPPER_96_PROFILES),
-        GPUType("H20", 96, (9, 0), _HOPPER_96_PROFILES),
-        GPUType("GH200-96GB", 96, (9, 0), _HOPPER_96_PROFILES),
+                                                     ("3g.71gb", 2), ("4g.71gb", 1), ("7g.141gb", 1)),
+                _names("NVIDIA H200", "NVIDIA H200 NVL"),
+                f"{OPEN_MODULES}; {MIG_PARTED} (H200 filter 0x2335, 0x233B)"),
+        GPUType("H100-96GB", 96, (9, 0), _HOPPER_96_PROFILES, (), GPU_OPERATOR),
+        GPUType("H20", 96, (9, 0), _HOPPER_96_PROFILES, _names("NVIDIA H20"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
+        GPUType("GH200-96GB", 96, (9, 0), _HOPPER_96_PROFILES, _names("NVIDIA GH200 120GB", "NVIDIA GH200 480GB"),
+                f"{OPEN_MODULES} (device 2342); {GPU_OPERATOR}"),
         GPUType("GH200-144GB", 144, (9, 0), _profiles(("1g.18gb", 7), ("1g.36gb", 4), ("2g.36gb", 3),
-                                                      ("3g.72gb", 2), ("4g.72gb", 1), ("7g.144gb", 1))),
+                                                      ("3g.72gb", 2), ("4g.72gb", 1), ("7g.144gb", 1)),
+                _names("NVIDIA GH200 144G HBM3e"), f"{OPEN_MODULES} (device 2348); {GPU_OPERATOR}"),
         GPUType("B200", 180, (10, 0), _profiles(("1g.23gb", 7), ("1g.45gb", 4), ("2g.45gb", 3), ("3g.90gb", 2),
-                                                ("4g.90gb", 1), ("7g.180gb", 1))),
+                                                ("4g.90gb", 1), ("7g.180gb", 1)),
+                _names("NVIDIA B200"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
         GPUType("GB200", 186, (10, 0), _profiles(("1g.23gb", 7), ("1g.47gb", 4), ("2g.47gb", 3), ("3g.93gb", 2),
-                                                 ("4g.93gb", 1), ("7g.186gb", 1))),
-        GPUType("RTX-PRO-6000-96GB", 96, (12, 0), _profiles(("1g.24gb", 4), ("2g.48gb", 2), ("4g.96gb", 1))),
+                                                 ("4g.93gb", 1), ("7g.186gb", 1)),
+                _names("NVIDIA GB200"), f"{OPEN_MODULES}; {GPU_OPERATOR}"),
+        GPUType("B300", 269, (10, 3), _profiles(("1g.34gb", 7), ("1g.67gb", 4), ("2g.67gb", 3), ("3g.135gb", 2),
+                                                ("4g.135gb", 1), ("7g.269gb", 1)),
+                _names("NVIDIA B300 SXM6 AC"), f"{OPEN_MODULES} (device 3182); {MIG_PARTED} (commit 47c56d9)"),
+        GPUType("GB300", 278, (10, 3), _profiles(("1g.35gb", 7), ("1g.70gb", 4), ("2g.70gb", 3), ("3g.139gb", 2),
+                                                 ("4g.139gb", 1), ("7g.278gb", 1)),
+                _names("NVIDIA GB300"), f"{OPEN_MODULES} (device 31C2); {MIG_PARTED} (commit 75449116)"),
+        GPUType("RTX-PRO-6000-96GB", 96, (12, 0), _profiles(("1g.24gb", 4), ("2g.48gb", 2), ("4g.96gb", 1)),
+                _names("NVIDIA RTX PRO 6000 Blackwell Server Edition"),
+                f"{OPEN_MODULES} (device 2BB5); {MIG_PARTED} (filter 0x2BB5)"),
     )
 }

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from servespec.report.catalog_docs import cuda_table_markdown, gpu_table_markdown
 from servespec.report.diff_report import risk_table_markdown
 from servespec.report.rule_docs import rule_table_markdown
 
 TABLES: dict[str, Callable[[], str]] = {
     "servespec.report.rule_docs.rule_table_markdown()": rule_table_markdown,
     "servespec.report.diff_report.risk_table_markdown()": risk_table_markdown,
+    "servespec.report.catalog_docs.gpu_table_markdown()": gpu_table_markdown,
+    "servespec.report.catalog_docs.cuda_table_markdown()": cuda_table_markdown,
 }
 _BLOCK = re.compile(r"^(<!-- generated: (\S+);[^\n]*-->\n)(?:\|[^\n]*\n)*", re.M)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from servespec.catalog import GPU_TYPES, GPUType, MIGProfile
-from servespec.spec.model import CustomGPUType, FleetSpec
+from servespec.spec.model import CustomGPUType, FleetSpec, GPUPool
 from servespec.spec.types import parse_version_tuple
 
 
@@ -24,3 +24,17 @@ def _custom_gpu(custom: CustomGPUType) -> GPUType:
 
 def profiles_hint(gpu: GPUType) -> str:
     return f"{gpu.name} profiles: {', '.join(profile.name for profile in gpu.mig_profiles)}"
+
+
+PRODUCT_LABEL = "nvidia.com/gpu.product"
+"""GPU Feature Discovery's product label (NVIDIA/k8s-device-plugin internal/lm/resource.go)."""
+
+
+def product_selector(pool: GPUPool) -> dict[str, str]:
+    """The pool's `product` as a node selector: `<product>`, or `<product>-MIG-<profile>` for MIG strategy
+    single (GFD's `baseLabeler(count, model, "MIG", profile)`)."""
+    if pool.product is None:
+        return {}
+    if pool.mig.strategy == "single" and pool.mig.profile is not None:
+        return {PRODUCT_LABEL: f"{pool.product}-MIG-{pool.mig.profile}"}
+    return {PRODUCT_LABEL: pool.product}

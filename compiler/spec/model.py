@@ -230,6 +230,12 @@ class GPUPool(SpecModel):
     node_selector: dict[LabelKey, OptionalLabelValue] = Field(
         default_factory=dict, description="Node labels selecting the pool. Default: "
                                           "{servespec.dev/gpu-pool: <name>}.")
+    product: Optional[LabelValue] = Field(
+        default=None, description="GPU Feature Discovery's `nvidia.com/gpu.product` of the pool's GPUs, e.g. "
+                                  "NVIDIA-H100-80GB-HBM3: the pool's pods also select it, so a pool gets exactly "
+                                  "that product (compute capability alone cannot tell an A100-40GB from an A30). "
+                                  "Must be one of the GPU type's values in the catalog (README, GPU catalog); with MIG "
+                                  "strategy single the selector is `<product>-MIG-<profile>`, as GFD labels it.")
     gpus_per_node: Optional[int] = Field(
         default=None, alias="gpusPerNode", ge=1, le=64,
         description="GPUs of one node. A replica needing more runs as a LeaderWorkerSet group over whole nodes "

@@ -11,7 +11,7 @@ from typing import Mapping, Optional, Union
 from servespec.catalog import GPUType
 from servespec.spec import mig
 from servespec.spec.container import ServerPlan, server_plan
-from servespec.spec.gpus import gpu_types
+from servespec.spec.gpus import gpu_types, product_selector
 from servespec.spec.lifecycle import (
     load_seconds,
     progress_deadline_seconds,
@@ -111,7 +111,8 @@ def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Opti
     known = gpu_types(spec)
     pools = {
         pool.name: ResolvedPool(pool, known[pool.gpu], parse_version_tuple(pool.driver_version),
-                                MappingProxyType(dict(pool.node_selector or {POOL_LABEL: pool.name})),
+                                MappingProxyType({**(pool.node_selector or {POOL_LABEL: pool.name}),
+                                                  **product_selector(pool)}),
                                 mig.mig_layout(pool, known[pool.gpu], list(spec.models)))
         for pool in spec.gpu_pools
     }

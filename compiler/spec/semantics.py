@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from servespec.catalog import GPU_TYPES
+from servespec.catalog import GPU_TYPES, GPUType
 from servespec.catalog.downloads import SCHEMES, split_uri
 from servespec.catalog.runtimes import SETTINGS
 from servespec.diagnostics import Diagnostic, suggest
@@ -94,6 +94,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
                             hint=profiles_hint(gpu))
         elif pool.mig.profile is not None:
             yield where(path + ("mig", "profile"), "`profile` applies only to MIG strategy single")
+        yield from _product(pool, gpu, path, where)
 
     pool_names = [pool.name for pool in spec.gpu_pools]
     pools = {pool.name: pool for pool in spec.gpu_pools}
@@ -354,3 +355,19 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
         yield where(setting_path(spec.traffic, model, path, "load_test"),
                     f"loadTest needs `command` for runtime {model.server.runtime!r}: servespec knows no test request "
                     "for it", hint="e.g. command: \"hey -z 1m -q 2 -c 2 http://<model>-canary.<namespace>:<port>/...\"")
+
+
+def _product(pool: GPUPool, gpu: GPUType, path: SpecPath,
+             where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    """`product` must be one of the GPU type's GFD values (when the catalog knows them), and needs a pool whose
+    GPUs GFD labels with it (MIG strategy mixed labels each profile instead)."""
+    if pool.product is None:
+        return
+    if gpu.products and pool.product not in gpu.products:
+        yield where(path + ("product",), f"{pool.product!r} is not a GPU Feature Discovery product of {gpu.name}",
+                    hint=" ".join(filter(None, [suggest(pool.product, gpu.products),
+                                                f"{gpu.name}: {', '.join(gpu.products)}"])))
+    if pool.mig.strategy == "mixed":
+        yield where(path + ("product",), "with MIG strategy mixed GPU Feature Discovery labels each profile "
+                    "(nvidia.com/mig-<profile>.product), not nvidia.com/gpu.product",
+                    hint="select the pool with nodeSelector, or use MIG strategy single")
