@@ -53,6 +53,13 @@ def gpu_resources(pool: ResolvedPool, gpus: int) -> tuple[dict[str, str], dict[s
             {"nvidia.com/mig.config": layout.name, "nvidia.com/mig.config.state": "success"})
 
 
+def gfd_product(pool: ResolvedPool) -> str:
+    """`nvidia.com/gpu.product` as GPU Feature Discovery labels the pool's GPUs: the pool's product, else the
+    GPU type's first catalog product (a made-up one for a type without), `-MIG-<profile>` under MIG single."""
+    product = pool.spec.product or (pool.gpu.products[0] if pool.gpu.products else f"NVIDIA-{pool.gpu.name}")
+    return f"{product}-MIG-{pool.spec.mig.profile}" if pool.spec.mig.strategy == "single" else product
+
+
 def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) -> list[dict]:
     """The nodes of every pool of the fleet, named `<prefix>-<pool>-<n>`."""
     nodes = []
@@ -63,11 +70,10 @@ def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) 
             gpus = min(per_node, total - index * per_node)
             resources, mig_labels = gpu_resources(pool, gpus)
             major, minor = pool.gpu.compute_capability
-            labels = {**pool.node_selector, **mig_labels,
-                      "nvidia.com/gpu.product": f"NVIDIA-{pool.gpu.name}", "nvidia.com/gpu.count": str(gpus),
+            labels = {"nvidia.com/gpu.product": gfd_product(pool), "nvidia.com/gpu.count": str(gpus),
                       "nvidia.com/gpu.memory": str(int(pool.gpu.memory_gb * 1024)),
                       "nvidia.com/gpu.compute.major": str(major), "nvidia.com/gpu.compute.minor": str(minor),
-                      "nvidia.com/mig.strategy": pool.spec.mig.strategy}
+                      "nvidia.com/mig.strategy": pool.spec.mig.strategy, **pool.node_selector, **mig_labels}
             taints = ([GPU_TAINT] if taint_gpu_nodes else []) + ([SPOT_TAINT] if pool.spec.spot else [])
             nodes.append(node(f"{prefix}-{pool.name}-{index}", labels, resources, taints))
     return nodes
