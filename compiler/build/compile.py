@@ -77,18 +77,12 @@ class Target:
 def compile_targets(specs: list[str], env: Optional[str] = None, revision: Optional[str] = None) -> list[Target]:
     """What `compile` writes: one spec into the root, several into a subtree per file name. `revision` is
     recorded in every rollback point: a revision as given, or `git` for each spec's last commit."""
-    revisions = [_revision(spec, revision) for spec in specs]
+    from servespec.spec.git import resolve_revision
+
+    revisions = [None if revision is None else resolve_revision(spec, revision) for spec in specs]
     if len(specs) == 1:
         return [Target("", specs[0], env, revisions[0])]
     return [Target(tree, spec, env, rev) for tree, spec, rev in zip(_trees(specs), specs, revisions)]
-
-
-def _revision(spec: str, revision: Optional[str]) -> Optional[str]:
-    from servespec.spec.git import checked_revision, spec_revision
-
-    if revision is None:
-        return None
-    return spec_revision(spec) if revision == "git" else checked_revision(revision)
 
 
 def golden_targets(specs: list[str]) -> list[Target]:

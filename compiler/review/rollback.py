@@ -9,10 +9,11 @@ from typing import Optional
 from servespec.diagnostics import InputError
 from servespec.review.prometheus import instant_value
 from servespec.spec.frontend import load_fleet
-from servespec.spec.git import checked_revision, spec_revision
+from servespec.spec.git import resolve_revision, spec_revision
 from servespec.spec.model import LatencyRegression
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.spec.rollback import RollbackPoint, rollback_point
+from servespec.synth import deployment, leader_worker_set
 from servespec.synth.prometheus_rule import LATENCY_RECORD, MODEL_LABEL, VERSION_LABEL, latency_models
 
 
@@ -54,16 +55,14 @@ def rollback_bundle(file: str, env: Optional[str] = None, revision: Optional[str
             revision = spec_revision(file)
         except InputError as err:
             revision, note = None, str(err)
-    elif revision == "git":
-        revision = spec_revision(file)
     else:
-        revision = checked_revision(revision)
+        revision = resolve_revision(file, revision)
     recorded = {model.name for model in latency_models(fleet)}
     bundle = RollbackBundle(fleet.name, file, env, revision, note, prometheus)
     for model in fleet.models:
         query = _latency_query(fleet, model) if model.name in recorded else None
         value = instant_value(prometheus, query) if prometheus and query else None
-        kind = "LeaderWorkerSet" if model.parallel.multi_node else "Deployment"
+        kind = leader_worker_set.KIND if model.parallel.multi_node else deployment.KIND
         bundle.models.append(ModelRelease(rollback_point(fleet.namespace, model, revision), f"{kind}/{model.name}",
                                           query, value))
     return bundle

@@ -39,6 +39,11 @@ def spec_revision(file: str) -> str:
     return str(last.stdout.strip())
 
 
+def resolve_revision(file: str, revision: str) -> str:
+    """`--revision` for one spec: `git` -> `spec_revision(file)`, else the text as given (checked)."""
+    return spec_revision(file) if revision == "git" else checked_revision(revision)
+
+
 def checked_revision(text: str) -> str:
     """A revision given on the command line, fit for an annotation value."""
     if not text or len(text) > REVISION_MAX_LENGTH or any(c.isspace() or not c.isprintable() for c in text):

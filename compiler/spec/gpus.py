@@ -30,11 +30,14 @@ PRODUCT_LABEL = "nvidia.com/gpu.product"
 """GPU Feature Discovery's product label (NVIDIA/k8s-device-plugin internal/lm/resource.go)."""
 
 
-def product_selector(pool: GPUPool) -> dict[str, str]:
-    """The pool's `product` as a node selector: `<product>`, or `<product>-MIG-<profile>` for MIG strategy
-    single (GFD's `baseLabeler(count, model, "MIG", profile)`)."""
-    if pool.product is None:
-        return {}
+def gfd_product_label(pool: GPUPool, product: str) -> str:
+    """What GFD puts in PRODUCT_LABEL on the pool's nodes: `<product>`, or `<product>-MIG-<profile>` under MIG
+    strategy single (`baseLabeler(count, model, "MIG", profile)`)."""
     if pool.mig.strategy == "single" and pool.mig.profile is not None:
-        return {PRODUCT_LABEL: f"{pool.product}-MIG-{pool.mig.profile}"}
-    return {PRODUCT_LABEL: pool.product}
+        return f"{product}-MIG-{pool.mig.profile}"
+    return product
+
+
+def product_selector(pool: GPUPool) -> dict[str, str]:
+    """The pool's `product` as a node selector (none without one)."""
+    return {} if pool.product is None else {PRODUCT_LABEL: gfd_product_label(pool, pool.product)}

@@ -9,6 +9,8 @@ from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import pod
 from servespec.synth.common import manifest, selector_labels, workload_metadata
 
+KIND = "Deployment"
+
 
 def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -20,4 +22,4 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
     }
     if not autoscaled:
         body["replicas"] = model.spec.replicas.min
-    return manifest("apps/v1", "Deployment", workload_metadata(fleet, model), spec=body)
+    return manifest("apps/v1", KIND, workload_metadata(fleet, model), spec=body)

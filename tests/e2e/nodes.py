@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+from servespec.spec.gpus import gfd_product_label
 from servespec.spec.resolve import ResolvedFleet, ResolvedPool
 
 GPUS_PER_NODE = 8
@@ -57,7 +58,7 @@ def gfd_product(pool: ResolvedPool) -> str:
     """`nvidia.com/gpu.product` as GPU Feature Discovery labels the pool's GPUs: the pool's product, else the
     GPU type's first catalog product (a made-up one for a type without), `-MIG-<profile>` under MIG single."""
     product = pool.spec.product or (pool.gpu.products[0] if pool.gpu.products else f"NVIDIA-{pool.gpu.name}")
-    return f"{product}-MIG-{pool.spec.mig.profile}" if pool.spec.mig.strategy == "single" else product
+    return gfd_product_label(pool.spec, product)
 
 
 def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) -> list[dict]:
