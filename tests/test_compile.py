@@ -206,21 +206,19 @@ def test_compile_and_check_help_have_examples():
 
 
 def test_output_is_what_cdk8s_synthesized_even_when_it_differs_from_the_plan(monkeypatch, tmp_path):
-    import servespec.build.synthesize as manifests
-    from servespec.synth.manifest import Manifest
+    from servespec.build.cdk8s_runtime import Host
 
-    original = manifests.synthesize
+    original = Host.synthesize
 
-    def altered(planned):
-        out = original(planned)
-        return [Manifest({**m.data, "metadata": {**m.data["metadata"], "name": m.name + "-x"}}, m.source_path)
-                for m in out]
+    def altered(self):
+        return [(tree, {**data, "metadata": {**data["metadata"], "labels": {"synthesized": "yes"}}})
+                for tree, data in original(self)]
 
-    monkeypatch.setattr(manifests, "synthesize", altered)
+    monkeypatch.setattr(Host, "synthesize", altered)
     code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"), "--validator", "built-in")
     assert code == 0, output
-    assert (tmp_path / "o/ml-serving/deployment-embedder-x.yaml").exists()
-    assert not (tmp_path / "o/ml-serving/deployment-embedder.yaml").exists()
+    written = yaml.safe_load((tmp_path / "o/ml-serving/deployment-embedder.yaml").read_text())
+    assert written["metadata"]["labels"] == {"synthesized": "yes"}
 
 
 def test_several_specs_compile_into_a_tree_each(tmp_path):
@@ -255,50 +253,40 @@ def test_golden_tree_of_a_removed_environment_is_unused(tmp_path):
     assert not (golden / "agency@qa").exists() and (golden / "agency@staging").is_dir()
 
 
-@pytest.mark.parametrize("mode", ["fork", "thread", "inline"])
-def test_every_worker_mode_gives_the_same_files(mode):
+def test_streamed_validation_gives_the_golden_files_and_no_problem():
     targets = api.golden_targets([str(ROOT / "examples/agency.yaml")])
-    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False), mode=mode)
+    result = api.compile_to_files(targets, api.SchemaOptions(use_kubeconform=False))
     assert result.ok and result.validator == "built-in"
     golden = {f"{p.parent.relative_to(ROOT / 'golden').as_posix()}/{p.name}": p.read_text()
               for p in (ROOT / "golden").glob("agency*/**/*.yaml")}
     assert result.files == golden
 
 
-@pytest.mark.parametrize("mode", ["fork", "thread", "inline"])
-def test_every_worker_mode_reports_spec_errors(mode):
-    targets = api.compile_targets([str(ROOT / "examples/invalid/unknown-pool.yaml")])
-    with pytest.raises(SpecError) as raised:
-        api.compile_to_files(targets, mode=mode)
-    assert "unknown pool" in raised.value.diagnostics[0].message
-    with pytest.raises(InputError):
-        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), mode=mode)
-
-
-def test_the_worker_mode_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SERVESPEC_PLANNER", "inline")
-    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", "-", "--validator", "none")
-    assert code == 0 and "kind: Deployment" in output
-    monkeypatch.setenv("SERVESPEC_PLANNER", "forked")
-    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", "-", "--validator", "none")
-    assert code == 2 and "SERVESPEC_PLANNER='forked': use one of fork, thread, inline" in output
-
-
-def test_a_failing_synthesis_reaps_the_planner_and_leaves_nothing(monkeypatch, tmp_path):
+def test_spec_errors_come_back_and_leave_no_process_or_scratch(tmp_path):
     import tempfile
 
-    import servespec.build.synthesize as manifests
+    before = set(os.listdir(tempfile.gettempdir()))
+    targets = api.compile_targets([str(ROOT / "examples/invalid/unknown-pool.yaml")])
+    with pytest.raises(SpecError) as raised:
+        api.compile_to_files(targets, api.SchemaOptions(), tmp_path)
+    assert "unknown pool" in raised.value.diagnostics[0].message
+    with pytest.raises(InputError):
+        api.compile_to_files(api.compile_targets([str(ROOT / "no-such-spec.yaml")]), api.SchemaOptions())
+    assert _child_commands() == set(), "Node and kubeconform are ended and reaped"
+    assert not {n for n in set(os.listdir(tempfile.gettempdir())) - before if n.startswith("servespec-")}
 
-    def broken(planned):
+
+def test_a_failing_synthesis_leaves_nothing(monkeypatch, tmp_path):
+    from servespec.build.cdk8s_runtime import Host
+
+    def broken(self):
         raise RuntimeError("synthesis failed")
 
-    monkeypatch.setattr(manifests, "synthesize", broken)
-    spools = set(os.listdir(tempfile.gettempdir()))
+    monkeypatch.setattr(Host, "synthesize", broken)
     with pytest.raises(RuntimeError, match="synthesis failed"):
         api.compile_specs(["examples/quickstart.yaml"], str(tmp_path / "out"))
     assert os.listdir(tmp_path) == []
-    assert not {name for name in set(os.listdir(tempfile.gettempdir())) - spools if name.startswith("servespec-plan-")}
-    assert _child_commands() <= {"node"}, "the planner child is reaped (jsii's Node may stay)"
+    assert _child_commands() == set(), "Node and kubeconform are ended and reaped"
 
 
 def _child_commands() -> set[str]:
@@ -315,17 +303,71 @@ def _child_commands() -> set[str]:
     return names
 
 
-def test_an_unexpected_error_in_the_planner_is_one_line(monkeypatch):
+def test_an_error_in_cdk8s_is_one_line():
+    from servespec.build.cdk8s_runtime import Host
+
+    host = Host()
+    try:
+        host.define("", "c", {"apiVersion": "a/b/c", "kind": "Thing", "metadata": {"name": "n"}})
+        with pytest.raises(RuntimeError) as raised:
+            host.synthesize()
+    finally:
+        host.close()
+    assert "cdk8s synthesis failed" in str(raised.value) and "invalid apiVersion a/b/c" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_compile_without_node_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"), "--validator", "none")
+    assert code == 2 and "needs Node.js" in output and not (tmp_path / "o").exists()
+
+
+def test_check_and_diff_need_no_node_for_objects_cdk8s_keeps(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, output = run_cli("check", "examples/quickstart.yaml", "examples/agency.yaml", "--golden", "golden",
+                           "--validator", "built-in")
+    assert code == 0 and "golden files up to date" in output, output
+    code, output = run_cli("diff", "examples/changes/scale-down/old.yaml", "examples/changes/scale-down/new.yaml")
+    assert code == 1 and "RSK002" in output, output
+
+
+def test_check_synthesizes_when_cdk8s_would_change_an_object(monkeypatch):
+    """An object cdk8s does not keep as planned (here: a null it drops) goes through Node, and the result is
+    what cdk8s returned."""
     from servespec.synth import service_account
 
-    def broken(fleet, model):
-        raise KeyError("boom")
+    original = service_account.build
+    monkeypatch.setattr(service_account, "build",
+                        lambda fleet, model: {**original(fleet, model), "automountServiceAccountToken": None})
+    targets = api.golden_targets([str(ROOT / "examples/quickstart.yaml")])
+    result = api.compile_to_files(targets, always_synthesize=False)
+    accounts = [m.data for _, m in api.named_manifests(result) if m.kind == "ServiceAccount"]
+    assert accounts and all("automountServiceAccountToken" not in data for data in accounts)
+    accounts_files = [text for name, text in result.files.items() if "/serviceaccount-" in name]
+    assert accounts_files and all("automountServiceAccountToken" not in text for text in accounts_files)
 
-    monkeypatch.setattr(service_account, "build", broken)
-    monkeypatch.delenv("SERVESPEC_DEBUG", raising=False)
-    with pytest.raises(RuntimeError) as raised:
-        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), mode="fork")
-    assert str(raised.value) == "planning failed: KeyError: 'boom'"
-    monkeypatch.setenv("SERVESPEC_DEBUG", "1")
-    with pytest.raises(RuntimeError, match="Traceback"):
-        api.compile_to_files(api.compile_targets(["examples/quickstart.yaml"]), mode="fork")
+
+def test_kubeconform_reports_land_on_the_right_file_also_for_repeated_names():
+    """Two trees, and within one tree two objects of one kind and name in different namespaces: each
+    problem is reported against its own output file."""
+    if find_kubeconform() is None:
+        pytest.skip("kubeconform is not installed")
+    from servespec.build.validation import SchemaOptions, Validation
+    from servespec.build.writer import render_yaml
+
+    def service(namespace, port):
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": namespace},
+                "spec": {"ports": [{"port": port}]}}
+
+    objects = [("a", "a/x/service-s.yaml", service("x", 80)), ("a", "a/y/service-s.yaml", service("y", "bad")),
+               ("b", "b/x/service-s.yaml", service("x", "bad")), ("b", "b/y/service-s.yaml", service("y", 80))]
+    validation = Validation(SchemaOptions(), ["a", "b"])
+    try:
+        for tree, name, data in objects:
+            validation.add(tree, name, data, render_yaml(data))
+        problems = validation.finish()
+    finally:
+        validation.close()
+    assert [(p.file, p.status) for p in problems] == [("a/y/service-s.yaml", "invalid"),
+                                                      ("b/x/service-s.yaml", "invalid")]

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servespec import api
-from servespec.build.worker import plan_targets
+from servespec.build.pipeline import plan_targets
 from servespec.cli import main
 from servespec.diagnostics import InputError
 from servespec.review.prometheus import _value

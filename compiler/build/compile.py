@@ -1,12 +1,11 @@
 """Compile and check: specs -> planned objects -> cdk8s -> rendered, validated files, written atomically.
 
-The spec work (load, check, resolve, plan, render, validate) runs in `servespec.build.worker`, beside the
-cdk8s synthesis in this process; see there for how (fork, thread or inline).
+The objects stream model by model through synthesis, rendering, writing and validation
+(`servespec.build.pipeline`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from servespec.build import cdk8s_runtime
 from servespec.build.golden import Drift, compare
 from servespec.build.validation import SchemaOptions, check_objects
 from servespec.build.writer import (
@@ -103,33 +101,19 @@ def _trees(specs: list[str]) -> list[str]:
 
 
 def compile_to_files(targets: list[Target], options: Optional[SchemaOptions] = None,
-                     directory: Optional[Path] = None, *, mode: Optional[str] = None) -> CompileResult:
+                     directory: Optional[Path] = None, *, always_synthesize: bool = True) -> CompileResult:
     """Compile every target (raises `SpecError`) into rendered files, validated when `options` say so.
 
-    The specs are loaded, planned, rendered and validated by `servespec.build.worker` (`mode`: fork, thread
-    or inline; see there) while this process starts cdk8s and synthesizes the planned objects. The result is
-    what cdk8s returned; should it differ from the plan in any byte of its JSON, it is rendered and validated
-    again. `directory`, an empty existing directory, receives the rendered files (kubeconform reads them)."""
-    from servespec.build.synthesize import synthesize
-    from servespec.build.worker import Worker, render
+    The result is what cdk8s returned; should it differ from the plan, it is rendered and validated
+    again. `directory`, an empty existing directory, receives the rendered files. With `always_synthesize`
+    off, cdk8s runs only if it would change some object (`synthesize.kept_by_cdk8s`): the result is the
+    same, without starting Node when nothing needs it."""
+    from servespec.build.pipeline import render, run
 
-    worker = Worker(targets, options, directory, mode)
-    try:
-        if worker.mode == "inline":
-            planned = worker.planned()
-            checked = worker.checked()
-        else:
-            cdk8s_runtime.start()
-            planned = worker.planned()
-        expected = _fingerprint(planned)
-        synthesized = {tree: synthesize(items) for tree, items in planned.items()}
-        if worker.mode != "inline":
-            checked = worker.checked()
-    finally:
-        worker.close()
-    result = CompileResult(checked.files, synthesized, checked.problems, checked.validator)
-    if _fingerprint(synthesized) != expected:
-        result.files = render(synthesized)
+    outcome = run(targets, options, directory, always_synthesize=always_synthesize)
+    result = CompileResult(outcome.files, outcome.synthesized, outcome.problems, outcome.validator)
+    if outcome.synthesized is not outcome.planned and not _same(outcome.planned, outcome.synthesized):
+        result.files = render(outcome.synthesized)
         if directory is not None:
             for child in directory.iterdir():
                 if child.name != OWNER_MARKER:
@@ -140,13 +124,18 @@ def compile_to_files(targets: list[Target], options: Optional[SchemaOptions] = N
     return result
 
 
-def _fingerprint(manifests: dict[str, list[Manifest]]) -> str:
-    """A digest of every object's JSON, to tell whether cdk8s returned exactly the planned objects."""
-    digest = hashlib.sha256()
-    for tree in sorted(manifests):
-        for manifest in manifests[tree]:
-            digest.update(json.dumps([tree, manifest.data], sort_keys=True).encode())
-    return digest.hexdigest()
+def _same(planned: dict[str, list[Manifest]], synthesized: dict[str, list[Manifest]]) -> bool:
+    """The same objects in value and type. `==` alone takes 1.0 for 1 (which render differently); JSON
+    back from Node holds no float of integral value, so that can only be missed when a planned object
+    holds one, which `kept_by_cdk8s` rules out (else the two are compared as sorted JSON)."""
+    from servespec.build.synthesize import kept_by_cdk8s
+
+    def text(manifests: dict[str, list[Manifest]]) -> str:
+        return json.dumps({tree: [m.data for m in items] for tree, items in manifests.items()}, sort_keys=True)
+
+    if planned != synthesized:
+        return False
+    return all(kept_by_cdk8s(m.data) for items in planned.values() for m in items) or text(planned) == text(synthesized)
 
 
 def validate_result(result: CompileResult, options: SchemaOptions, directory: Optional[Path] = None) -> None:
@@ -157,7 +146,7 @@ def validate_result(result: CompileResult, options: SchemaOptions, directory: Op
 
 def named_manifests(result: CompileResult) -> Iterator[tuple[str, Manifest]]:
     """(output file name, Manifest) for every compiled object."""
-    from servespec.build.worker import named
+    from servespec.build.pipeline import named
 
     return named(result.manifests)
 
@@ -213,7 +202,7 @@ def check_golden(specs: list[str], golden_dir: str, *, update: bool = False,
     stale = _stale_environment_trees(root, trees)
     owned = {tree: owned_output_directory(root / tree, specs, force=force) for tree in trees + stale} \
         if update else {}
-    result = compile_to_files(targets, options)
+    result = compile_to_files(targets, options, always_synthesize=False)
     drift = compare(result.files, root, trees + stale)
     if update and result.ok:
         for tree in trees:

@@ -1,38 +1,82 @@
-"""Synthesis of planned objects through cdk8s: one `ApiObject` plus one JSON patch per object (the cheapest
-jsii path: about 1 ms per object), one Chart per namespace.
+"""Synthesis of planned objects through cdk8s, and when it can be skipped because cdk8s provably keeps them.
 
-Nothing here imports the spec model, so a process that only synthesizes stays light. cdk8s is imported
-only through `servespec.build.cdk8s_runtime`, so `validate` and `lint` never start Node.
+Nothing here imports the spec model. cdk8s runs in Node (`servespec.build.cdk8s_runtime`), which only
+`compile`, and `check` or `diff` for an object cdk8s would change, ever start.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
-from servespec.build import cdk8s_runtime
+from servespec.build.cdk8s_runtime import Host
 from servespec.synth.manifest import Manifest
 
+_SAFE_INTEGER = 2 ** 53
+"""Integers beyond this lose digits in JavaScript's numbers."""
 
-def synthesize(planned: list[Manifest]) -> list[Manifest]:
-    """Pass every planned object through cdk8s; return what cdk8s synthesized, in the same order."""
-    cdk8s_runtime.load()
-    from cdk8s import ApiObject, App, Chart, JsonPatch
-
-    app = App()
-    charts: dict[str, Any] = {}
-    for item in planned:
-        chart = charts.get(item.chart_id)
-        if chart is None:
-            chart = charts[item.chart_id] = Chart(app, item.chart_id, disable_resource_name_hashes=True)
-        data = item.data
-        api_object = ApiObject(chart, f"{data['kind']}-{data['metadata']['name']}", api_version=data["apiVersion"],
-                               kind=data["kind"], metadata=data["metadata"])
-        body = {key: value for key, value in data.items() if key not in ("apiVersion", "kind", "metadata")}
-        if body:
-            api_object.add_json_patch(*(JsonPatch.add(f"/{key}", value) for key, value in body.items()))
-    synthesized = {_identity(data): data for chart in charts.values() for data in chart.to_json()}
-    return [Manifest(synthesized[_identity(item.data)], item.source_path) for item in planned]
+Identity = tuple[str, str, str, Optional[str], str]
 
 
-def _identity(data: dict[str, Any]) -> tuple[str, str, Optional[str], str]:
-    return data["apiVersion"], data["kind"], data["metadata"].get("namespace"), data["metadata"]["name"]
+def synthesize(planned: dict[str, list[Manifest]]) -> dict[str, list[Manifest]]:
+    """Pass every planned object of every output tree through cdk8s; what cdk8s returned, in plan order."""
+    host = Host()
+    try:
+        for tree, items in planned.items():
+            for item in items:
+                host.define(tree, item.chart_id, item.data)
+        return match(planned, host.synthesize())
+    finally:
+        host.close()
+
+
+def match(planned: dict[str, list[Manifest]], synthesized: list[tuple[str, dict[str, Any]]]
+          ) -> dict[str, list[Manifest]]:
+    """The synthesized objects in the order (and with the spec paths) of the planned ones."""
+    by_identity = {identity(tree, data): data for tree, data in synthesized}
+    return {tree: [Manifest(by_identity[identity(tree, item.data)], item.source_path) for item in items]
+            for tree, items in planned.items()}
+
+
+def identity(tree: str, data: dict[str, Any]) -> Identity:
+    return tree, data["apiVersion"], data["kind"], data["metadata"].get("namespace"), data["metadata"]["name"]
+
+
+def kept_by_cdk8s(data: dict[str, Any]) -> bool:
+    """Whether cdk8s synthesizes this object exactly as planned, so that nothing need start Node to know.
+
+    What cdk8s 2.x does to an object (lib/api-object.js `toJson`, lib/_util.js `sanitizeValue`,
+    lib/resolve.js, lib/metadata.js): it drops null values of mappings, and empty lists and mappings
+    anywhere in `metadata`; it fills in a missing `metadata.name` and rejects an `apiVersion` with more
+    than one `/`; its resolvers change only values with a `resolve()` method, `Lazy` values and
+    number-or-string unions, which JSON data cannot hold. On the way through JSON into Node and back,
+    integers beyond 2**53 lose digits, floats with an integral value come back as integers (1.0 as 1) and
+    NaN or infinity cannot pass. An object with none of these is returned as it was planned; tests
+    synthesize generated objects to hold this to the installed cdk8s."""
+    metadata = data.get("metadata")
+    api_version = data.get("apiVersion")
+    return (isinstance(metadata, dict) and isinstance(metadata.get("name"), str)
+            and isinstance(api_version, str) and api_version.count("/") <= 1 and isinstance(data.get("kind"), str)
+            and _plain(data) and _nothing_empty(metadata))
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _plain(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    if isinstance(value, (str, bool)):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if isinstance(value, float):
+        return math.isfinite(value) and not value.is_integer()
+    return False
+
+
+def _nothing_empty(value: Any) -> bool:
+    if isinstance(value, dict):
+        return bool(value) and all(_nothing_empty(item) for item in value.values())
+    if isinstance(value, list):
+        return bool(value) and all(_nothing_empty(item) for item in value)
+    return True

@@ -10,13 +10,18 @@ A kind with no schema anywhere is reported as `missing-schema`, never passed sil
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib.util
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -162,26 +167,32 @@ def validate_with_kubeconform(directory: Path, objects: list[dict[str, Any]], sc
                               version: str, binary: str) -> list[SchemaProblem]:
     """Run `kubeconform -strict` over the directory; map its JSON report to problems."""
     prepare_core_schemas(objects, version)
-    command = [binary, "-strict", "-output", "json", "-kubernetes-version", version,
-               "-schema-location", _core_location(version)]
-    for location in schema_locations:
-        command += ["-schema-location", location]
-    completed = subprocess.run(command + [str(directory)], capture_output=True, text=True, check=False)
+    options = SchemaOptions(schema_locations=tuple(schema_locations), kubernetes_version=version)
+    completed = subprocess.run(_kubeconform_command(binary, options) + [str(directory)], capture_output=True,
+                               text=True, check=False)
     try:
         report = json.loads(completed.stdout or "{}")
     except json.JSONDecodeError:
         raise RuntimeError(f"kubeconform failed: {completed.stderr.strip() or completed.stdout.strip()}") from None
-    problems = []
-    for resource in report.get("resources", []):
-        status = resource.get("status", "")
-        if status in ("statusValid", "statusSkipped"):
-            continue
-        message = resource.get("msg", "")
-        kind = "missing-schema" if "could not find schema" in message else (
-            "invalid" if status == "statusInvalid" else "error")
-        problems.append(SchemaProblem(os.path.relpath(resource.get("filename", ""), directory),
-                                      resource.get("kind", ""), resource.get("name", ""), kind, message))
-    return sorted(problems)
+    return sorted(_problem(os.path.relpath(resource.get("filename", ""), directory), resource)
+                  for resource in report.get("resources", [])
+                  if resource.get("status", "") not in ("statusValid", "statusSkipped", "statusEmpty"))
+
+
+def _kubeconform_command(binary: str, options: SchemaOptions) -> list[str]:
+    command = [binary, "-strict", "-output", "json", "-kubernetes-version", options.kubernetes_version,
+               "-schema-location", _core_location(options.kubernetes_version)]
+    for location in options.schema_locations:
+        command += ["-schema-location", location]
+    return command
+
+
+def _problem(file: str, resource: dict[str, Any]) -> SchemaProblem:
+    """One entry of kubeconform's JSON report as a problem of output file `file`."""
+    message = resource.get("msg", "")
+    status = "missing-schema" if "could not find schema" in message else (
+        "invalid" if resource.get("status") == "statusInvalid" else "error")
+    return SchemaProblem(file, resource.get("kind", ""), resource.get("name", ""), status, message)
 
 
 class BuiltinValidator:
@@ -301,3 +312,162 @@ def _check_schemas(files: dict[str, str], objects: list[tuple[str, dict[str, Any
                                          options.kubernetes_version, binary), "kubeconform"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+class Validation:
+    """Objects validated as they are rendered: `add` each, then `finish` once (and `close` in any case).
+
+    With kubeconform, one kubeconform process reads the objects while they are produced, through one named
+    pipe per output tree (`<n>.yaml`, read as a file: kubeconform's standard-input reader hands its
+    workers a buffer it then reuses, and mixes documents up on long streams). Its report names the pipe,
+    kind, name and apiVersion of each object; an object whose apiVersion, kind and name repeat within a
+    tree (so the report could not tell which one it means) is validated afterwards from a file of its own.
+    Without kubeconform the built-in validator checks each object at the end."""
+
+    def __init__(self, options: SchemaOptions, trees: list[str]):
+        self._options = options
+        self._objects: list[tuple[str, dict[str, Any]]] = []
+        self._binary = find_kubeconform() if options.use_kubeconform else None
+        self.validator = "built-in" if self._binary is None else "kubeconform"
+        self._stream: Optional[_KubeconformStream] = None
+        if self._binary is not None:
+            self._stream = _KubeconformStream(self._binary, options, trees)
+
+    def add(self, tree: str, name: str, data: dict[str, Any], text: str) -> None:
+        self._objects.append((name, data))
+        if self._stream is not None:
+            self._stream.add(tree, name, data, text)
+
+    def finish(self) -> list[SchemaProblem]:
+        if self._stream is None:
+            validator = BuiltinValidator(list(self._options.schema_locations), self._options.kubernetes_version)
+            problems = [problem for name, data in self._objects for problem in validator.validate(name, data)]
+        else:
+            problems = self._stream.finish()
+        return sorted(problems + feature_problems(self._objects, self._options.kubernetes_version))
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+_PIPE_OPEN_POLL = 0.002
+
+
+class _KubeconformStream:
+    """One kubeconform process reading a named pipe per output tree, fed by a thread (see `Validation`)."""
+
+    def __init__(self, binary: str, options: SchemaOptions, trees: list[str]):
+        self._options, self._binary = options, binary
+        self._scratch = Path(tempfile.mkdtemp(prefix="servespec-kubeconform-"))
+        self._pipes = {tree: self._scratch / f"{index}.yaml" for index, tree in enumerate(trees)}
+        for pipe in self._pipes.values():
+            os.mkfifo(pipe, 0o600)
+        self._trees = {str(pipe): tree for tree, pipe in self._pipes.items()}
+        self._names: dict[tuple[str, str, str, str], str] = {}
+        self._deferred: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._schemas: set[tuple[str, str]] = set()
+        self._process = subprocess.Popen(_kubeconform_command(binary, options) + list(self._trees),
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._queue: queue.SimpleQueue[Optional[tuple[str, str]]] = queue.SimpleQueue()
+        self._failure: list[BaseException] = []
+        self._feeder = threading.Thread(target=self._feed, name="servespec-kubeconform", daemon=True)
+        self._feeder.start()
+
+    def add(self, tree: str, name: str, data: dict[str, Any], text: str) -> None:
+        api_version, kind = data.get("apiVersion", ""), data.get("kind", "")
+        if (api_version, kind) not in self._schemas:
+            self._schemas.add((api_version, kind))
+            if _is_core(api_version):
+                standalone_core_schema(self._options.kubernetes_version, api_version, kind)
+        key = (tree, api_version, kind, str(data.get("metadata", {}).get("name", "")))
+        if key in self._names:
+            self._deferred[name] = (text, data)
+            return
+        self._names[key] = name
+        self._queue.put((tree, "---\n" + text))
+
+    def _open(self, pipe: Path) -> Any:
+        """Open a pipe for writing once kubeconform has opened it for reading (never blocks on a reader that
+        has ended)."""
+        while True:
+            try:
+                descriptor = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as err:
+                if err.errno != errno.ENXIO or self._process.poll() is not None:
+                    raise
+                time.sleep(_PIPE_OPEN_POLL)
+                continue
+            os.set_blocking(descriptor, True)
+            return os.fdopen(descriptor, "w", encoding="utf-8", buffering=1 << 16)
+
+    def _feed(self) -> None:
+        pending = list(self._pipes.items())  # kubeconform reads the pipes in this order, each to its end
+        current: Optional[str] = None
+        handle: Any = None
+        ended = False
+        try:
+            for tree, text in iter(self._queue.get, None):
+                while current != tree:
+                    if handle is not None:
+                        handle.close()
+                    current, pipe = pending.pop(0)
+                    handle = self._open(pipe)
+                handle.write(text)
+            ended = True
+            if handle is not None:
+                handle, last = None, handle
+                last.close()
+            for _, pipe in pending:
+                self._open(pipe).close()
+        except BaseException as err:  # reported by finish()
+            self._failure.append(err)
+            if not ended:
+                for _ in iter(self._queue.get, None):
+                    pass
+        finally:
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()
+
+    def finish(self) -> list[SchemaProblem]:
+        self._queue.put(None)
+        self._feeder.join()
+        output, errors = self._process.communicate()
+        try:
+            report = json.loads(output.decode() or "{}")
+        except json.JSONDecodeError:
+            raise RuntimeError(f"kubeconform failed: {errors.decode().strip() or output.decode().strip()}") from None
+        if self._failure and not report.get("resources") and self._process.returncode not in (0, 1):
+            raise RuntimeError(f"kubeconform failed: {errors.decode().strip() or self._failure[0]}")
+        problems = []
+        for resource in report.get("resources", []):
+            status = resource.get("status", "")
+            if status in ("statusValid", "statusSkipped", "statusEmpty"):
+                continue
+            tree = self._trees.get(resource.get("filename", ""), "")
+            key = (tree, resource.get("version", ""), resource.get("kind", ""), resource.get("name", ""))
+            problems.append(_problem(self._names.get(key, resource.get("filename", "")), resource))
+        return problems + self._check_deferred()
+
+    def _check_deferred(self) -> list[SchemaProblem]:
+        if not self._deferred:
+            return []
+        from servespec.build.writer import write_files
+
+        files = self._scratch / "deferred"
+        write_files(files, {name: text for name, (text, _) in self._deferred.items()})
+        return validate_with_kubeconform(files, [data for _, data in self._deferred.values()],
+                                         list(self._options.schema_locations), self._options.kubernetes_version,
+                                         self._binary)
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._queue.put(None)
+        self._feeder.join()
+        self._process.wait()
+        for stream in (self._process.stdout, self._process.stderr):
+            with contextlib.suppress(OSError):
+                stream.close()  # type: ignore[union-attr]
+        shutil.rmtree(self._scratch, ignore_errors=True)

@@ -11,13 +11,15 @@ output, a device or pipe is written to, anything else but a regular file is refu
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import stat
 import sys
 import tempfile
+import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 import yaml
 
@@ -65,19 +67,157 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def render_yaml(data: dict[str, Any]) -> str:
-    """One object as YAML: apiVersion, kind, metadata first, every other key sorted; byte-stable."""
-    ordered = {key: _sorted(data[key]) for key in _FIRST_KEYS if key in data}
-    ordered.update({key: _sorted(data[key]) for key in sorted(data) if key not in _FIRST_KEYS})
+def _ordered_keys(data: dict[Any, Any]) -> list[Any]:
+    """apiVersion, kind, metadata first, then every other key sorted."""
+    return [key for key in _FIRST_KEYS if key in data] + sorted(key for key in data if key not in _FIRST_KEYS)
+
+
+def pyyaml_render(data: dict[Any, Any]) -> str:
+    """`render_yaml` by PyYAML alone: the definition its fast path matches byte for byte."""
+    ordered = {key: _sorted(data[key]) for key in _ordered_keys(data)}
     return str(yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
                          width=10_000))
 
 
+_LONGEST_SCALAR = 1_000
+"""Longer scalars are left to PyYAML, which may fold them at a column that depends on their indent."""
+_SCALARS: dict[tuple[type, Any, bool], str] = {}
+_SCALARS_KEPT = 200_000
+
+
+class _Unusual(Exception):
+    """A value the fast path leaves to PyYAML: a scalar it writes over several lines, a long or complex
+    key, a type outside JSON."""
+
+
+def _scalar(value: Any, key: bool) -> str:
+    """One scalar as PyYAML writes it as a mapping key or as a value (asked once per value, then cached)."""
+    cached = (type(value), repr(value) if isinstance(value, float) else value, key)  # -0.0 == 0.0
+    try:
+        return _SCALARS[cached]
+    except KeyError:
+        pass
+    if value is not None and not isinstance(value, (str, int, float)):
+        raise _Unusual
+    if key:
+        text = pyyaml_render({value: 0})
+        head, well_formed = text[:-4], text.endswith(": 0\n") and not text.startswith("? ")
+    else:
+        text = pyyaml_render({"k": value})
+        head, well_formed = text[3:-1], text.startswith("k: ") and text.endswith("\n")
+    if not well_formed or "\n" in head or len(head) > _LONGEST_SCALAR:
+        raise _Unusual
+    if len(_SCALARS) >= _SCALARS_KEPT:
+        _SCALARS.clear()
+    _SCALARS[cached] = head
+    return head
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar(value, False)
+
+
+def _mapping(out: list[str], mapping: dict[str, Any], keys: list[str], indent: str, first: str) -> None:
+    """A block mapping with its entries at `indent`, the first line starting with `first` instead (`- ` in
+    a sequence). A list value starts at its key's own indent, as in PyYAML."""
+    prefix = first
+    for key in keys:
+        value = mapping[key]
+        if not isinstance(key, str):
+            raise _Unusual
+        text = _scalar(key, True)
+        if isinstance(value, dict) and value:
+            out.append(f"{prefix}{text}:\n")
+            _mapping(out, value, sorted(value), indent + "  ", indent + "  ")
+        elif isinstance(value, list) and value:
+            out.append(f"{prefix}{text}:\n")
+            _sequence(out, value, indent, indent)
+        else:
+            out.append(f"{prefix}{text}: {_value(value)}\n")
+        prefix = indent
+
+
+def _sequence(out: list[str], items: list[Any], indent: str, first: str) -> None:
+    """A block sequence with its items at `indent`, the first at `first`."""
+    prefix = first
+    for item in items:
+        if isinstance(item, dict) and item:
+            _mapping(out, item, sorted(item), indent + "  ", prefix + "- ")
+        elif isinstance(item, list) and item:
+            _sequence(out, item, indent + "  ", prefix + "- ")
+        else:
+            out.append(f"{prefix}- {_value(item)}\n")
+        prefix = indent
+
+
+def render_yaml(data: dict[str, Any]) -> str:
+    """One object as YAML: apiVersion, kind, metadata first, every other key sorted; byte-stable.
+
+    The output of `pyyaml_render` (PyYAML's block style), written directly: the structure by the rules
+    PyYAML follows, each distinct scalar as PyYAML writes it (asked once, then cached). Anything else (a
+    scalar written over several lines or longer than 1,000 characters, a non-string key, a value outside
+    JSON's types) is left to PyYAML whole."""
+    if not data:
+        return pyyaml_render(data)
+    out: list[str] = []
+    try:
+        _mapping(out, data, _ordered_keys(data), "", "")
+    except (_Unusual, TypeError):  # TypeError: keys that cannot be sorted or a value that cannot be cached
+        return pyyaml_render(data)
+    return "".join(out)
+
+
 def write_files(root: Path, files: dict[str, str]) -> None:
-    for relative, text in sorted(files.items()):
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    writer = FileWriter(root)
+    for relative in sorted(files):
+        writer.write_now(relative, files[relative])
+
+
+class FileWriter:
+    """Writes output files under `root`, each directory made once; `write` queues a file for a thread, so
+    whoever renders never waits for the disk, and `close` waits for the queue and re-raises its error."""
+
+    def __init__(self, root: Path):
+        self._root = root
+        self._made: set[str] = set()
+        self._queue: queue.SimpleQueue[Optional[tuple[str, str]]] = queue.SimpleQueue()
+        self._failure: list[BaseException] = []
+        self._thread: Optional[threading.Thread] = None
+
+    def write_now(self, relative: str, text: str) -> None:
+        directory = os.path.dirname(relative)
+        if directory not in self._made:
+            (self._root / directory).mkdir(parents=True, exist_ok=True)
+            self._made.add(directory)
+        with open(self._root / relative, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+    def write(self, relative: str, text: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._drain, name="servespec-writer", daemon=True)
+            self._thread.start()
+        self._queue.put((relative, text))
+
+    def _drain(self) -> None:
+        for relative, text in iter(self._queue.get, None):
+            if not self._failure:
+                try:
+                    self.write_now(relative, text)
+                except BaseException as err:  # re-raised by close()
+                    self._failure.append(err)
+
+    def close(self, *, check: bool = True) -> None:
+        """Wait for every queued file; then, with `check`, raise the first error writing one."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if check and self._failure:
+            raise self._failure[0]
 
 
 def _umask() -> int:

@@ -177,17 +177,27 @@ _CRON_EPOCH = datetime(2026, 1, 1)
 
 
 def _check_cron(value: str) -> str:
+    problem = _cron_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+@lru_cache(maxsize=1024)
+def _cron_problem(value: str) -> Optional[str]:
+    """Why `value` is not a usable cron expression, or None (asked once per expression: a fleet repeats
+    its schedules across models, and croniter takes about 0.4 ms per check)."""
     fields = value.split()
     if len(fields) != 5:
-        raise ValueError(f"{value!r} has {len(fields)} fields; a cron expression has 5 "
-                         "(minute hour day-of-month month day-of-week), e.g. \"0 9 * * 1-5\"")
+        return (f"{value!r} has {len(fields)} fields; a cron expression has 5 "
+                "(minute hour day-of-month month day-of-week), e.g. \"0 9 * * 1-5\"")
     if not croniter.is_valid(value):
-        raise ValueError(f"{value!r} is not a valid cron expression (e.g. \"0 9 * * 1-5\")")
+        return f"{value!r} is not a valid cron expression (e.g. \"0 9 * * 1-5\")"
     try:
         croniter(value, _CRON_EPOCH).get_next(datetime)
     except CroniterBadDateError:
-        raise ValueError(f"{value!r} never fires (no such date, e.g. 30 February)") from None
-    return value
+        return f"{value!r} never fires (no such date, e.g. 30 February)"
+    return None
 
 
 Cron = Annotated[str, AfterValidator(_check_cron), Field(json_schema_extra={"examples": ["0 9 * * 1-5"]})]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from servespec.spec.loader import SpecPath
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import (
@@ -29,6 +31,12 @@ from servespec.synth.manifest import Manifest
 
 def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
     """Every object of the fleet as plain data, in a fixed order (no cdk8s)."""
+    return [manifest for batch in manifests_by_model(fleet) for manifest in batch]
+
+
+def manifests_by_model(fleet: ResolvedFleet) -> Iterator[list[Manifest]]:
+    """The objects of `build_manifests`, in its order: the fleet's own first, then one list per model, each
+    made when it is asked for (so a consumer can work on a model while the next is planned)."""
     out = [Manifest(namespace.build(fleet), ("metadata", "namespace"))]
     out += [Manifest(pc, ("models",)) for pc in priority_class.build(fleet)]
     if fleet.spec.monitoring.gpu_alerts:
@@ -39,28 +47,35 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
         out.append(Manifest(mig_config.build(fleet), ("gpuPools",)))
     out += [Manifest(metric_template.build(fleet, runtime, gate), ("traffic",))
             for runtime, gate in metric_template.needed(fleet)]
+    yield out
     for model in fleet.models:
-        at = ("models", model.index)
-        autoscaled = scaled_object.has_triggers(model)
-        out.append(Manifest(service_account.build(fleet, model), at))
-        if model.parallel.multi_node:
-            out.append(Manifest(leader_worker_set.build(fleet, model, autoscaled), at + ("parallelism",)))
-        else:
-            out.append(Manifest(deployment.build(fleet, model, autoscaled), at))
-        if model.analysis is None:
-            out.append(Manifest(service.build(fleet, model), at + ("server",)))
-        else:
-            out.append(Manifest(canary.build(fleet, model, autoscaled), at + ("rollout",)))
-        out += _routes(fleet, model, at)
-        if autoscaled:
-            out.append(Manifest(scaled_object.build(fleet, model), at + ("scaling",)))
-        if model.disruption:
-            out.append(Manifest(pod_disruption_budget.build(fleet, model), at + ("disruption",)))
-        out.append(Manifest(network_policy.build(fleet, model), at))
-        if pod_monitor.has_metrics(fleet, model):
-            out.append(Manifest(pod_monitor.build(fleet, model), at + ("server",)))
-        if model.spec.validator:
-            out.append(Manifest(validator_config.build(fleet, model), at + ("validator",)))
+        yield _model_manifests(fleet, model)
+
+
+def _model_manifests(fleet: ResolvedFleet, model: ResolvedModel) -> list[Manifest]:
+    """One model's objects."""
+    at = ("models", model.index)
+    out: list[Manifest] = []
+    autoscaled = scaled_object.has_triggers(model)
+    out.append(Manifest(service_account.build(fleet, model), at))
+    if model.parallel.multi_node:
+        out.append(Manifest(leader_worker_set.build(fleet, model, autoscaled), at + ("parallelism",)))
+    else:
+        out.append(Manifest(deployment.build(fleet, model, autoscaled), at))
+    if model.analysis is None:
+        out.append(Manifest(service.build(fleet, model), at + ("server",)))
+    else:
+        out.append(Manifest(canary.build(fleet, model, autoscaled), at + ("rollout",)))
+    out += _routes(fleet, model, at)
+    if autoscaled:
+        out.append(Manifest(scaled_object.build(fleet, model), at + ("scaling",)))
+    if model.disruption:
+        out.append(Manifest(pod_disruption_budget.build(fleet, model), at + ("disruption",)))
+    out.append(Manifest(network_policy.build(fleet, model), at))
+    if pod_monitor.has_metrics(fleet, model):
+        out.append(Manifest(pod_monitor.build(fleet, model), at + ("server",)))
+    if model.spec.validator:
+        out.append(Manifest(validator_config.build(fleet, model), at + ("validator",)))
     return out
 
 
