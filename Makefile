@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := $(CURDIR)/.tools/bin
 KUBECONFORM_VERSION := v0.6.7
+HELM_VERSION := v4.3.1
 SARIF_SCHEMA_PACKAGE := @microsoft/jest-sarif@1.0.0-beta.0
 SARIF_SCHEMA := $(CURDIR)/.tools/sarif/sarif-2.1.0-rtm.5.json
 export SERVESPEC_SARIF_SCHEMA := $(SARIF_SCHEMA)
@@ -34,6 +35,15 @@ $(TOOLS)/kubeconform:
 		echo "Go not found: compile falls back to the built-in schema validator"; \
 	fi
 
+# Helm renders benchmarks/helm-chart, the baseline of `make bench` (a test checks it renders servespec's objects).
+$(TOOLS)/helm:
+	@if command -v go >/dev/null 2>&1; then \
+		echo "installing helm $(HELM_VERSION) into .tools/bin"; \
+		GOBIN=$(TOOLS) GOFLAGS=-mod=mod go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION); \
+	else \
+		echo "Go not found: the Helm baseline test is skipped"; \
+	fi
+
 # The OASIS SARIF 2.1.0 JSON Schema, as shipped in Microsoft's SARIF SDK package on npm (tests only).
 $(SARIF_SCHEMA):
 	@if command -v npm >/dev/null 2>&1; then \
@@ -58,7 +68,7 @@ chromium:
 		echo "chromium not found and cannot be installed here: the chart rendering test is skipped"; \
 	fi
 
-tools: $(TOOLS)/kubeconform $(SARIF_SCHEMA) chromium
+tools: $(TOOLS)/kubeconform $(TOOLS)/helm $(SARIF_SCHEMA) chromium
 
 demo: venv tools
 	$(BIN)/servespec validate examples/*.yaml

@@ -1,14 +1,28 @@
-"""Generate a realistic fleet spec with N models (deterministic), for benchmarks."""
+"""Generate a realistic fleet spec with N models (deterministic), for benchmarks; or, with --helm-values,
+the values with which benchmarks/helm-chart renders the same objects.
+
+    python benchmarks/generate.py N                 # the spec
+    python benchmarks/generate.py --helm-values N   # values for benchmarks/helm-chart
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 
 DIGEST = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
 
 
+def _pools(models: int) -> int:
+    return max(1, models // 25)
+
+
+def _strategy(index: int) -> str:
+    return ("canary", "rolling", "blueGreen")[index % 3]
+
+
 def fleet(models: int) -> str:
-    pools = max(1, models // 25)
+    pools = _pools(models)
     lines = [
         "# yaml-language-server: $schema=../schemas/servespec.schema.json",
         "apiVersion: servespec.dev/v1alpha1",
@@ -28,7 +42,7 @@ def fleet(models: int) -> str:
     for index in range(models):
         pool = index % pools
         gpu = "{mig: 1g.10gb, memoryGB: 8}" if pool % 2 == 0 else "{count: 1, memoryGB: 30}"
-        strategy = ("canary", "rolling", "blueGreen")[index % 3]
+        strategy = _strategy(index)
         rollout = {"canary": "\n      canary: {interval: 1m, maxErrorRatePercent: 1, maxLatencyP99Ms: 400}",
                    "blueGreen": "\n      blueGreen: {iterations: 5, maxErrorRatePercent: 1}", "rolling": ""}[strategy]
         if index % 2 == 0:  # a vLLM server scaled on its queue, weights downloaded from S3
@@ -91,5 +105,21 @@ def one_pool_fleet(models: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def helm_values(models: int) -> str:
+    """Values (JSON, which is YAML) for benchmarks/helm-chart describing the models of `fleet(models)`: the
+    chart renders the objects servespec compiles for that spec (apart from hash values)."""
+    pools = _pools(models)
+    return json.dumps({
+        "fleet": "bench", "namespace": "bench", "digest": DIGEST,
+        "migPools": [f"pool-{index}" for index in range(pools) if index % 2 == 0],
+        "models": [{"name": f"model-{index}", "version": f"v1.{index}.0", "index": index,
+                    "pool": f"pool-{index % pools}", "mig": (index % pools) % 2 == 0, "vllm": index % 2 == 0,
+                    "strategy": _strategy(index)} for index in range(models)],
+    }, indent=1) + "\n"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(fleet(int(sys.argv[1])))
+    if sys.argv[1] == "--helm-values":
+        sys.stdout.write(helm_values(int(sys.argv[2])))
+    else:
+        sys.stdout.write(fleet(int(sys.argv[1])))

@@ -1,13 +1,16 @@
 """Benchmarks of whole `servespec` processes on generated fleets (10, 100, 1,000 models).
 
-    python benchmarks/run.py [validate] [lint] [compile] [planner] [one-pool] [--runs N]
+    python benchmarks/run.py [validate] [lint] [compile] [one-pool] [--runs N]
 
 Each figure is the median wall time of N runs of a fresh process (import included) and the peak RSS
-of that process; compile and its bare-cdk8s baseline run in turn, after one warm-up compile;
-`kubectl kustomize` over the compiled files runs once. `validate` and `lint` run with `node` removed from
-PATH, which proves they never start Node. `one-pool` lints and plans 5,000 and 50,000 models in one pool
-(the capacity planner's worst case), once each. `planner` compiles with SERVESPEC_PLANNER=fork, thread and
-inline in turn (where compile's spec work runs beside cdk8s) and reports each one's gain over inline.
+of that process. `validate` and `lint` run with `node` removed from PATH, which proves they never start
+Node. `compile` runs, in turn in each of N rounds after a warm-up: servespec compile (validated with
+kubeconform, into a new directory each time), `helm template` of benchmarks/helm-chart (the same objects,
+checked first) piped into kubeconform with the same schemas, and a bare cdk8s synthesis of the same
+objects through the jsii bindings; it reports wall time, CPU seconds (user + system of the whole process
+tree) and the process tree's peak RSS (summed over every descendant, sampled every 20 ms in one more run).
+`one-pool` lints and plans 5,000 and 50,000 models in one pool (the capacity planner's worst case), once
+each.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -24,22 +28,35 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import fleet, one_pool_fleet
+from generate import fleet, helm_values, one_pool_fleet
 
 SIZES = (10, 100, 1000)
 SERVESPEC = str(Path(sys.executable).with_name("servespec"))
+HERE = Path(__file__).resolve().parent
+CHART = HERE / "helm-chart"
+TOOLS = HERE.parent / ".tools" / "bin"
 
 
-def timed(command: list[str], env: dict | None = None, ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process; fails loudly on an exit code not in `ok_codes`."""
+def run_once(command: list[str], env: dict | None = None, ok_codes: tuple[int, ...] = (0,)
+             ) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, waited-for descendants included) and peak RSS (MB) of the
+    largest process of one run; fails loudly on an exit code not in `ok_codes`."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in ok_codes:
         raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def timed(command: list[str], env: dict | None = None, ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    wall, _, rss = run_once(command, env, ok_codes)
+    return wall, rss
 
 
 def _children() -> dict[int, list[int]]:
@@ -85,16 +102,6 @@ def median_run(command: list[str], runs: int, env: dict | None = None,
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
-def interleaved(commands: list[list[str]], runs: int, envs: list[dict | None] | None = None
-                ) -> list[tuple[float, float]]:
-    """Median wall and peak RSS per command, their runs taken in turn so machine drift hits all alike."""
-    samples: list[list[tuple[float, float]]] = [[] for _ in commands]
-    for _ in range(runs):
-        for index, command in enumerate(commands):
-            samples[index].append(timed(command, envs[index] if envs else None))
-    return [(statistics.median(w for w, _ in runs_), max(r for _, r in runs_)) for runs_ in samples]
-
-
 def without_node() -> dict:
     env = dict(os.environ)
     node = shutil.which("node")
@@ -136,57 +143,99 @@ def bench_lint(workdir: Path, runs: int) -> None:
               f"{max(w[1] for w in walls.values()):.0f} MB | {findings} |")
 
 
-def kustomize(tree: Path) -> list[str]:
-    """A kustomization over every produced file; returns the `kubectl kustomize` command."""
-    files = sorted(str(p.relative_to(tree)) for p in tree.rglob("*.yaml"))
-    (tree / "kustomization.yaml").write_text("resources:\n" + "".join(f"- {f}\n" for f in files))
-    return ["kubectl", "kustomize", str(tree)]
-
-
 def schema_location() -> list[str]:
     """`--schema-location` for the upstream CRD schemas beside the checkout, when they are there."""
-    crds = Path(__file__).resolve().parent.parent.parent / "shared" / "crd-schemas"
+    crds = HERE.parent.parent / "shared" / "crd-schemas"
     return ["--schema-location", str(crds / "{{.Group}}" / "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")] \
         if crds.is_dir() else []
 
 
+def tool(name: str) -> str | None:
+    """A tool from .tools/bin (`make bench` installs helm and kubeconform there) or the PATH."""
+    local = TOOLS / name
+    return str(local) if os.access(local, os.X_OK) else shutil.which(name)
+
+
+def helm_pipeline(workdir: Path, size: int, helm: str, kubeconform: str) -> list[str]:
+    """`helm template | kubeconform -strict`, with the schemas servespec uses, as one shell command."""
+    values = workdir / f"values-{size}.json"
+    values.write_text(helm_values(size))
+    core = Path(os.environ.get("SERVESPEC_CACHE_DIR") or Path.home() / ".cache" / "servespec") / "k8s-schemas"
+    locations = [str(core / "{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}"
+                     / "{{.ResourceKind}}{{.KindSuffix}}.json"), *schema_location()[1:]]
+    validate = [kubeconform, "-strict", "-output", "json", "-kubernetes-version", "1.33.0"]
+    for location in locations:
+        validate += ["-schema-location", location]
+    return ["sh", "-c", f"{shlex.join([helm, 'template', 'bench', str(CHART), '-f', str(values)])} | "
+                        f"{shlex.join(validate)} -"]
+
+
+def _without_hashes(data: dict) -> dict:
+    """An object with its hash annotations blanked (the chart hashes its values, servespec the spec)."""
+    for metadata in (data.get("metadata", {}), data.get("spec", {}).get("template", {}).get("metadata", {})):
+        for key in metadata.get("annotations", {}):
+            if key.endswith("-hash"):
+                metadata["annotations"][key] = "hash"
+    return data
+
+
+def same_objects(helm_output: str, tree: Path) -> None:
+    """Fail unless the chart rendered exactly the objects servespec compiled (apart from hash values)."""
+    def key(data: dict) -> tuple:
+        return data["kind"], data["metadata"].get("namespace"), data["metadata"]["name"]
+
+    rendered = {key(d): _without_hashes(d) for d in yaml.load_all(helm_output, Loader=yaml.CSafeLoader) if d}
+    compiled = {key(d): _without_hashes(d) for d in (yaml.load(p.read_text(), Loader=yaml.CSafeLoader)
+                                                     for p in tree.rglob("*.yaml"))}
+    different = sorted(k for k in rendered.keys() | compiled.keys() if rendered.get(k) != compiled.get(k))
+    if different:
+        raise SystemExit(f"benchmarks/helm-chart renders other objects than servespec: {different[:5]}")
+
+
 def bench_compile(workdir: Path, runs: int) -> None:
-    location = schema_location()
-    print("| models | objects | compile wall | peak RSS, largest process | peak RSS, process tree | "
-          "bare cdk8s wall | ratio | kubectl kustomize wall |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    helm, kubeconform = tool("helm"), tool("kubeconform")
+    if kubeconform is None:
+        raise SystemExit("compile needs kubeconform (make bench installs it into .tools/bin)")
+    print("| models | objects | servespec wall | CPU | tree RSS | helm + kubeconform wall | CPU | tree RSS "
+          "| servespec / helm | bare cdk8s wall | servespec / bare |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in SIZES:
         spec = fleet_file(workdir, size)
         out = workdir / f"out-{size}"
-        compile_command = [SERVESPEC, "compile", str(spec), "-o", str(out), *location]
-        timed(compile_command)  # warm-up: the output tree the baseline reads, and the schema cache
+        compile_commands = ([SERVESPEC, "compile", str(spec), "-o", str(workdir / f"compiled-{size}-{run}"),
+                             *schema_location()] for run in range(runs + 1))  # a new directory each run
+        run_once([SERVESPEC, "compile", str(spec), "-o", str(out), *schema_location()])  # warm-up, read by baselines
         objects = sum(1 for _ in out.rglob("*.yaml"))
-        bare_command = [sys.executable, str(Path(__file__).with_name("bare_cdk8s.py")), str(out)]
-        (wall, rss), (bare, _) = interleaved([compile_command, bare_command], runs)
-        tree_rss = tree_peak_rss(compile_command)
-        kustomize_wall = "n/a (no kubectl)"
-        if shutil.which("kubectl"):
-            kustomize_wall = f"{median_run(kustomize(out), 1)[0]:.2f} s"
-        print(f"| {size} | {objects} | {wall:.2f} s | {rss:.0f} MB | {tree_rss:.0f} MB | {bare:.2f} s | "
-              f"{wall / bare:.2f} | {kustomize_wall} |")
-
-
-PLANNER_MODES = ("inline", "thread", "fork")
-
-
-def bench_planner(workdir: Path, runs: int) -> None:
-    print("| models | " + " | ".join(f"{mode} wall" for mode in PLANNER_MODES) + " | thread gain | fork gain |")
-    print("|---:|" + "---:|" * (len(PLANNER_MODES) + 2))
-    for size in SIZES:
-        spec = fleet_file(workdir, size)
-        command = [SERVESPEC, "compile", str(spec), "-o", str(workdir / f"planner-{size}"), *schema_location()]
-        envs: list[dict | None] = [{**os.environ, "SERVESPEC_PLANNER": mode} for mode in PLANNER_MODES]
-        timed(command, envs[0])  # warm-up: the schema cache
-        walls = dict(zip(PLANNER_MODES, (wall for wall, _ in interleaved([command] * len(envs), runs, envs))))
-        gains = [f"{1 - walls[mode] / walls['inline']:.0%} ({walls['inline'] - walls[mode]:.2f} s)"
-                 for mode in ("thread", "fork")]
-        print(f"| {size} | " + " | ".join(f"{walls[mode]:.2f} s" for mode in PLANNER_MODES) + " | "
-              + " | ".join(gains) + " |")
+        bare_command = [sys.executable, str(HERE / "bare_cdk8s.py"), str(out)]
+        helm_command = helm_pipeline(workdir, size, helm, kubeconform) if helm else None
+        if helm_command is not None:
+            values = str(workdir / f"values-{size}.json")
+            rendered = subprocess.run([helm, "template", "bench", str(CHART), "-f", values], capture_output=True,
+                                      text=True, check=True).stdout
+            same_objects(rendered, out)
+        samples: dict[str, list[tuple[float, float, float]]] = {"servespec": [], "helm": [], "bare": []}
+        for _ in range(runs):
+            command = next(compile_commands)
+            samples["servespec"].append(run_once(command))
+            shutil.rmtree(command[4], ignore_errors=True)
+            if helm_command is not None:
+                samples["helm"].append(run_once(helm_command, ok_codes=(0, 1)))
+            samples["bare"].append(run_once(bare_command))
+        medians = {name: (statistics.median(s[0] for s in runs_), statistics.median(s[1] for s in runs_))
+                   for name, runs_ in samples.items() if runs_}
+        command = next(compile_commands)
+        servespec_rss = tree_peak_rss(command)
+        shutil.rmtree(command[4], ignore_errors=True)
+        wall, cpu = medians["servespec"]
+        row = [f"{size:,}", f"{objects:,}", f"{wall:.2f} s", f"{cpu:.2f} s", f"{servespec_rss:.0f} MB"]
+        if helm_command is not None:
+            helm_wall, helm_cpu = medians["helm"]
+            row += [f"{helm_wall:.2f} s", f"{helm_cpu:.2f} s", f"{tree_peak_rss(helm_command):.0f} MB",
+                    f"{wall / helm_wall:.2f}"]
+        else:
+            row += ["n/a (no helm)"] * 4
+        row += [f"{medians['bare'][0]:.2f} s", f"{wall / medians['bare'][0]:.2f}"]
+        print("| " + " | ".join(row) + " |", flush=True)
 
 
 def bench_one_pool(workdir: Path, runs: int) -> None:
@@ -201,8 +250,7 @@ def bench_one_pool(workdir: Path, runs: int) -> None:
               f"{plan[0]:.1f} s | {plan[1]:.0f} MB |")
 
 
-BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile, "planner": bench_planner,
-           "one-pool": bench_one_pool}
+BENCHES = {"validate": bench_validate, "lint": bench_lint, "compile": bench_compile, "one-pool": bench_one_pool}
 
 
 def main() -> None:

@@ -64,7 +64,9 @@ def diff(old: Optional[str] = None, new: Optional[str] = None, *, base: Optional
          specs: Iterable[str] = (), env: Optional[str] = None,
          cost_threshold: Optional[float] = None) -> DiffReport:
     """Compare two compiled trees or spec files (`old`, `new`), or `specs` at git revision `base` with the
-    working tree. Specs are compiled in memory, without Node. Raises SpecError / InputError."""
+    working tree. Specs are compiled in memory, without Node unless cdk8s would change an object
+    (`build.synthesize.as_cdk8s_returns`). Raises SpecError / InputError."""
+    from servespec.build.synthesize import as_cdk8s_returns
     from servespec.review.changes import (
         DEFAULT_COST_THRESHOLD,
         objects_at_revision,
@@ -76,10 +78,11 @@ def diff(old: Optional[str] = None, new: Optional[str] = None, *, base: Optional
     threshold = DEFAULT_COST_THRESHOLD if cost_threshold is None else cost_threshold
     if base is not None:
         specs = list(specs)
-        return review(objects_at_revision(base, specs, env), objects_of_specs(specs, env), threshold, base)
+        return review(objects_at_revision(base, specs, env, as_cdk8s_returns),
+                      objects_of_specs(specs, env, as_cdk8s_returns), threshold, base)
     if old is None or new is None:
         raise InputError("diff needs OLD and NEW, or --base with spec files")
-    return review(objects_of(old, env), objects_of(new, env), threshold, old)
+    return review(objects_of(old, env, as_cdk8s_returns), objects_of(new, env, as_cdk8s_returns), threshold, old)
 
 
 def plan(file: str, env: Optional[str] = None) -> FleetPlan:

@@ -268,8 +268,10 @@ def diff_command(paths: tuple[str, ...], base: Optional[str], env: Optional[str]
     """Show what a change does to the compiled objects, with risk notes.
 
     \b
-    OLD and NEW are compiled trees (directories) or spec files (compiled in memory,
-    without Node). Objects are matched by apiVersion, kind, namespace and name; fields
+    OLD and NEW are compiled trees (directories) or spec files, compiled in memory
+    without starting Node: cdk8s returns each object exactly as planned (no null, no
+    empty metadata field, no integral float or integer beyond 2**53), and an object it
+    would change goes through cdk8s first. Objects are matched by apiVersion, kind, namespace and name; fields
     are compared as data, list items by name (containers, env, ports, triggers). Risk
     notes flag what a reviewer must not miss: PDB loosened (RSK001), replicas reduced
     (RSK002), GPU changed (RSK003), image changed (RSK004), security relaxed (RSK005),
@@ -459,6 +461,11 @@ def compile_command(specs: tuple[str, ...], out_dir: str, env: Optional[str], fo
     empty or marked (see --force).
 
     \b
+    cdk8s synthesizes every object in one Node process (the cdk8s the Python package
+    carries), model by model as they are planned, while a thread writes the files and
+    kubeconform validates them from a pipe.
+
+    \b
     Each model's Deployment (or LeaderWorkerSet) records its rollback point in
     annotations: servespec.dev/model-version, servespec.dev/images (every image it runs),
     servespec.dev/weights, kubernetes.io/change-cause, and with --revision the spec's git
@@ -511,7 +518,9 @@ def check(specs: tuple[str, ...], golden_dir: str, update: bool, force: bool, sc
     \b
     Fails on any drift, on a golden file that is missing and on one the compiler no longer
     produces, printing a unified diff per changed object. --update rewrites the golden
-    trees (atomically, and only when every object passed schema validation).
+    trees (atomically, and only when every object passed schema validation). Compiles in
+    memory without starting Node where the result is provably what compile writes (every
+    object one cdk8s returns as planned, as in diff); otherwise through cdk8s.
 
     \b
     Examples:

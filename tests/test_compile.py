@@ -371,3 +371,20 @@ def test_kubeconform_reports_land_on_the_right_file_also_for_repeated_names():
         validation.close()
     assert [(p.file, p.status) for p in problems] == [("a/y/service-s.yaml", "invalid"),
                                                       ("b/x/service-s.yaml", "invalid")]
+
+
+def test_diff_shows_what_cdk8s_returns_for_an_object_it_changes(monkeypatch):
+    from servespec.synth import service_account
+
+    original = service_account.build
+    monkeypatch.setattr(service_account, "build",
+                        lambda fleet, model: {**original(fleet, model), "automountServiceAccountToken": None})
+    report = api.diff("examples/quickstart.yaml", "examples/quickstart.yaml")
+    assert not report.changes
+    from servespec.build.synthesize import as_cdk8s_returns
+    from servespec.synth.manifest import Manifest
+
+    planned = [Manifest({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "a"},
+                         "automountServiceAccountToken": None}, ())]
+    assert as_cdk8s_returns(planned)[0].data == {"apiVersion": "v1", "kind": "ServiceAccount",
+                                                 "metadata": {"name": "a"}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from servespec import api
 from servespec.build.validation import BuiltinValidator
@@ -27,3 +28,62 @@ def test_generated_specs_compile_to_valid_restricted_deterministic_manifests(tmp
     for name, manifest in api.named_manifests(first):
         assert VALIDATOR.validate(name, manifest.data) == [], name
         assert restricted_violations(manifest.data) == [], name
+
+
+json_scalars = (st.none() | st.booleans() | st.integers(-2 ** 60, 2 ** 60)
+                | st.floats(allow_nan=False, allow_infinity=False)
+                | st.sampled_from(["", " ", "yes", "No", "on", "~", "null", "0842677045507966", "1_000", "0o17",
+                                   "+.5e3", "-", "- x", "a: b", "#x", "x #y", "'q'", '"d"', "@a", "`b", "%c", "{x}",
+                                   "[y]", "*z",
+                                   "&w", "!v", "|", ">", "tab\there", "line\nbreak", "trail ", " lead", "ümlaut",
+                                   "\u2028", "\x85", "emoji 🚀", "\x00", "a" * 1200, "word " * 300, "v1.2.0", "1.0"])
+                | st.text(max_size=40))
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=12) | st.sampled_from(["yes", "1", "a: b", ""]), inner,
+                                             max_size=4), max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(max_size=12), json_values, max_size=6))
+def test_the_fast_yaml_writer_is_byte_for_byte_pyyaml(data):
+    from servespec.build.writer import pyyaml_render, render_yaml
+
+    assert render_yaml(data) == pyyaml_render(data)
+
+
+objects = st.fixed_dictionaries({
+    "apiVersion": st.sampled_from(["v1", "apps/v1", "a.b/v1", "a/b/c"]), "kind": st.sampled_from(["Thing", "Other"]),
+    "metadata": st.fixed_dictionaries({"name": st.from_regex(r"\A[a-z]{1,8}\Z")},
+                                      optional={"labels": st.dictionaries(st.text(max_size=5), json_values, max_size=3),
+                                                "annotations": json_values})},
+    optional={"spec": json_values, "data": json_values})
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(objects, min_size=1, max_size=30, unique_by=lambda o: (o["kind"], o["metadata"]["name"])))
+def test_objects_cdk8s_keeps_come_back_from_cdk8s_exactly(items):
+    """`kept_by_cdk8s` is what lets check and diff skip Node: every object it accepts must come back from the
+    installed cdk8s exactly (type and value), and the generated objects include ones it rejects."""
+    import json
+
+    from servespec.build.synthesize import kept_by_cdk8s, synthesize
+    from servespec.synth.manifest import Manifest
+
+    kept = [item for item in items if kept_by_cdk8s(item)]
+    if not kept:
+        return
+    planned = {"": [Manifest(item, ()) for item in kept]}
+    synthesized = synthesize(planned)[""]
+    for before, after in zip(kept, synthesized):
+        assert json.dumps(after.data, sort_keys=True) == json.dumps(before, sort_keys=True)
+
+
+def test_kept_by_cdk8s_rejects_what_cdk8s_changes():
+    from servespec.build.synthesize import kept_by_cdk8s
+
+    base = {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "n"}}
+    assert kept_by_cdk8s(base)
+    for changed in ({**base, "spec": {"a": None}}, {**base, "spec": {"a": 1.0}}, {**base, "spec": [2 ** 60]},
+                    {**base, "metadata": {"name": "n", "labels": {}}}, {**base, "apiVersion": "a/b/c"},
+                    {**base, "metadata": {}}, {**base, "spec": float("nan")}):
+        assert not kept_by_cdk8s(changed), changed

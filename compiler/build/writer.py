@@ -81,6 +81,8 @@ def pyyaml_render(data: dict[Any, Any]) -> str:
 
 _LONGEST_SCALAR = 1_000
 """Longer scalars are left to PyYAML, which may fold them at a column that depends on their indent."""
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+"""What PyYAML takes for a line break: a scalar written with one spans lines, indented by context."""
 _SCALARS: dict[tuple[type, Any, bool], str] = {}
 _SCALARS_KEPT = 200_000
 
@@ -105,7 +107,7 @@ def _scalar(value: Any, key: bool) -> str:
     else:
         text = pyyaml_render({"k": value})
         head, well_formed = text[3:-1], text.startswith("k: ") and text.endswith("\n")
-    if not well_formed or "\n" in head or len(head) > _LONGEST_SCALAR:
+    if not well_formed or len(head) > _LONGEST_SCALAR or any(brk in head for brk in _LINE_BREAKS):
         raise _Unusual
     if len(_SCALARS) >= _SCALARS_KEPT:
         _SCALARS.clear()

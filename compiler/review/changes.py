@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from servespec.capacity.week import monthly_cost
 from servespec.diagnostics import Diagnostic, InputError, SpecError
@@ -16,6 +16,7 @@ from servespec.spec.git import git
 from servespec.spec.loader import MAX_FILE_BYTES, decode, load_spec, load_text
 from servespec.spec.resolve import ResolvedFleet
 from servespec.spec.rollback import ROLES, RollbackPoint, read_rollback_point
+from servespec.synth.manifest import Manifest
 
 DEFAULT_COST_THRESHOLD = 10.0
 """Percent the projected monthly cost may move before RSK009 is raised."""
@@ -82,30 +83,40 @@ class DiffReport:
         return f"{self.count('added')} to add, {self.count('changed')} to change, {self.count('removed')} to remove"
 
 
-def fleet_objects(fleets: list[ResolvedFleet]) -> ObjectSet:
-    """The objects `compile` writes for the fleets (the planned manifests cdk8s receives and returns)."""
+Synthesis = Callable[[list[Manifest]], list[Manifest]]
+"""Planned objects -> what cdk8s returns for them (`servespec.build.synthesize.as_cdk8s_returns`)."""
+
+
+def _as_planned(manifests: list[Manifest]) -> list[Manifest]:
+    return manifests
+
+
+def fleet_objects(fleets: list[ResolvedFleet], synthesis: Synthesis = _as_planned) -> ObjectSet:
+    """The objects `compile` writes for the fleets: the planned manifests as `synthesis` says cdk8s returns
+    them."""
     from servespec.synth.fleet import build_manifests
 
     objects = ObjectSet(fleets=fleets, from_specs=True)
     for fleet in fleets:
-        for manifest in build_manifests(fleet):
+        for manifest in synthesis(build_manifests(fleet)):
             objects.add(manifest.data, fleet.file)
     return objects
 
 
-def objects_of(source: str, env: Optional[str] = None) -> ObjectSet:
-    """A compiled tree (a directory) or a spec file (compiled in memory, without Node)."""
+def objects_of(source: str, env: Optional[str] = None, synthesis: Synthesis = _as_planned) -> ObjectSet:
+    """A compiled tree (a directory) or a spec file (compiled in memory)."""
     if os.path.isdir(source):
         return read_objects(source)
-    return fleet_objects([fleet_of(load_spec(source), env)])
+    return fleet_objects([fleet_of(load_spec(source), env)], synthesis)
 
 
-def objects_of_specs(specs: list[str], env: Optional[str] = None) -> ObjectSet:
+def objects_of_specs(specs: list[str], env: Optional[str] = None, synthesis: Synthesis = _as_planned) -> ObjectSet:
     """The specs in the working tree; a spec that does not exist (deleted by the change) contributes nothing."""
-    return fleet_objects([fleet_of(load_spec(spec), env) for spec in specs if os.path.exists(spec)])
+    return fleet_objects([fleet_of(load_spec(spec), env) for spec in specs if os.path.exists(spec)], synthesis)
 
 
-def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = None) -> ObjectSet:
+def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = None,
+                        synthesis: Synthesis = _as_planned) -> ObjectSet:
     """The specs as they were at a git revision (read with `git show`, no checkout); a spec that did not
     exist then contributes nothing."""
     fleets = []
@@ -124,7 +135,7 @@ def objects_at_revision(revision: str, specs: list[str], env: Optional[str] = No
                                         f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES // 2**20} MiB)")])
         shown = git(directory, "show", f"{revision}:./{name}", text=False)
         fleets.append(fleet_of(load_text(decode(shown.stdout, shown_as), shown_as), env))
-    return fleet_objects(fleets)
+    return fleet_objects(fleets, synthesis)
 
 
 def review(old: ObjectSet, new: ObjectSet, cost_threshold: float = DEFAULT_COST_THRESHOLD,
