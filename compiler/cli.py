@@ -62,8 +62,8 @@ def _stop(signum: int, _frame: Optional[FrameType]) -> None:
 
 
 def _quiet_exit(code: int) -> None:
-    """Exit after a signal. Node (cdk8s) may be gone already (a terminal's Ctrl-C reaches it too): its exit
-    hook's broken pipe is not reported, and the hooks that remove its temporary files still run."""
+    """Exit after a signal. Node (cdk8s) and kubeconform may be gone already (a terminal's Ctrl-C reaches
+    them too): a broken pipe to them is not reported, and the hooks that remove temporary files still run."""
     sys.unraisablehook = lambda _unraisable: None
     sys.exit(code)
 

@@ -55,11 +55,11 @@ objects = st.fixed_dictionaries({
     "apiVersion": st.sampled_from(["v1", "apps/v1", "a.b/v1", "a/b/c"]), "kind": st.sampled_from(["Thing", "Other"]),
     "metadata": st.fixed_dictionaries({"name": st.from_regex(r"\A[a-z]{1,8}\Z")},
                                       optional={"labels": st.dictionaries(st.text(max_size=5), json_values, max_size=3),
-                                                "annotations": json_values})},
+                                                "annotations": json_values, "finalizers": json_values})},
     optional={"spec": json_values, "data": json_values})
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(objects, min_size=1, max_size=30, unique_by=lambda o: (o["kind"], o["metadata"]["name"])))
 def test_objects_cdk8s_keeps_come_back_from_cdk8s_exactly(items):
     """`kept_by_cdk8s` is what lets check and diff skip Node: every object it accepts must come back from the
@@ -85,5 +85,7 @@ def test_kept_by_cdk8s_rejects_what_cdk8s_changes():
     assert kept_by_cdk8s(base)
     for changed in ({**base, "spec": {"a": None}}, {**base, "spec": {"a": 1.0}}, {**base, "spec": [2 ** 60]},
                     {**base, "metadata": {"name": "n", "labels": {}}}, {**base, "apiVersion": "a/b/c"},
-                    {**base, "metadata": {}}, {**base, "spec": float("nan")}):
+                    {**base, "metadata": {}}, {**base, "spec": float("nan")},
+                    {**base, "metadata": {"name": "n", "annotations": False}},
+                    {**base, "metadata": {"name": "n", "finalizers": "ab"}}):
         assert not kept_by_cdk8s(changed), changed

@@ -55,7 +55,9 @@ def kept_by_cdk8s(data: dict[str, Any]) -> bool:
 
     What cdk8s 2.x does to an object (lib/api-object.js `toJson`, lib/_util.js `sanitizeValue`,
     lib/resolve.js, lib/metadata.js): it drops null values of mappings, and empty lists and mappings
-    anywhere in `metadata`; it fills in a missing `metadata.name` and rejects an `apiVersion` with more
+    anywhere in `metadata`; it copies `metadata.labels` and `annotations` as mappings and `finalizers` and
+    `ownerReferences` as lists (spreading any other value); it fills in a missing `metadata.name` and
+    rejects an `apiVersion` with more
     than one `/`; its resolvers change only values with a `resolve()` method, `Lazy` values and
     number-or-string unions, which JSON data cannot hold. On the way through JSON into Node and back,
     integers beyond 2**53 lose digits, floats with an integral value come back as integers (1.0 as 1) and
@@ -64,6 +66,8 @@ def kept_by_cdk8s(data: dict[str, Any]) -> bool:
     metadata = data.get("metadata")
     api_version = data.get("apiVersion")
     return (isinstance(metadata, dict) and isinstance(metadata.get("name"), str)
+            and all(isinstance(metadata.get(key, {}), dict) for key in ("labels", "annotations"))
+            and all(isinstance(metadata.get(key, []), list) for key in ("finalizers", "ownerReferences"))
             and isinstance(api_version, str) and api_version.count("/") <= 1 and isinstance(data.get("kind"), str)
             and _plain(data) and _nothing_empty(metadata))
 
