@@ -208,17 +208,33 @@ def test_compile_and_check_help_have_examples():
 def test_output_is_what_cdk8s_synthesized_even_when_it_differs_from_the_plan(monkeypatch, tmp_path):
     from servespec.build.cdk8s_runtime import Host
 
-    original = Host.synthesize
+    original_init, original = Host.__init__, Host.synthesize
 
     def altered(self):
         return [(tree, {**data, "metadata": {**data["metadata"], "labels": {"synthesized": "yes"}}})
                 for tree, data in original(self)]
 
+    monkeypatch.setattr(Host, "__init__", lambda self, everything=False: original_init(self, everything=True))
     monkeypatch.setattr(Host, "synthesize", altered)
     code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"), "--validator", "built-in")
     assert code == 0, output
     written = yaml.safe_load((tmp_path / "o/ml-serving/deployment-embedder.yaml").read_text())
     assert written["metadata"]["labels"] == {"synthesized": "yes"}
+
+
+def test_compile_writes_what_cdk8s_changed(monkeypatch, tmp_path):
+    """Node returns only the objects cdk8s changed (here: a null it drops); those are what is written."""
+    from servespec.synth import service_account
+
+    original = service_account.build
+    monkeypatch.setattr(service_account, "build",
+                        lambda fleet, model: {**original(fleet, model), "automountServiceAccountToken": None})
+    code, output = run_cli("compile", "examples/quickstart.yaml", "-o", str(tmp_path / "o"), "--validator", "built-in")
+    assert code == 0, output
+    accounts = list((tmp_path / "o").rglob("serviceaccount-*.yaml"))
+    assert accounts and all("automountServiceAccountToken" not in path.read_text() for path in accounts)
+    assert (tmp_path / "o/ml-serving/deployment-embedder.yaml").read_text() == \
+        (ROOT / "golden/quickstart/ml-serving/deployment-embedder.yaml").read_text()
 
 
 def test_several_specs_compile_into_a_tree_each(tmp_path):

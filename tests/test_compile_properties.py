@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from servespec import api
@@ -73,9 +74,39 @@ def test_objects_cdk8s_keeps_come_back_from_cdk8s_exactly(items):
     if not kept:
         return
     planned = {"": [Manifest(item, ()) for item in kept]}
-    synthesized = synthesize(planned)[""]
+    synthesized = synthesize(planned, everything=True)[""]
     for before, after in zip(kept, synthesized):
         assert json.dumps(after.data, sort_keys=True) == json.dumps(before, sort_keys=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(objects.filter(lambda o: o["apiVersion"].count("/") <= 1), min_size=1, max_size=30,
+                unique_by=lambda o: (o["kind"], o["metadata"]["name"])))
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [1.0]}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [-0.0]}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [1e16]}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [2.5e16]}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [2 ** 53 + 1]}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [-(2 ** 60)]}])
+def test_node_returns_every_object_cdk8s_changes(items):
+    """Node sends back only the objects cdk8s changed; the planned objects with those in their place are
+    exactly (type and value) what cdk8s returns for every object."""
+    import json
+
+    from servespec.build.synthesize import synthesize
+    from servespec.synth.manifest import Manifest
+
+    planned = {"": [Manifest(item, ()) for item in items]}
+    try:
+        everything = synthesize(planned, everything=True)[""]
+    except RuntimeError as failure:  # cdk8s refuses some generated metadata (finalizers: {})
+        with pytest.raises(RuntimeError, match="cdk8s synthesis failed") as again:
+            synthesize(planned)
+        assert str(again.value) == str(failure)
+        return
+    changed_only = synthesize(planned)[""]
+    assert [json.dumps(m.data, sort_keys=True) for m in changed_only] == \
+        [json.dumps(m.data, sort_keys=True) for m in everything]
 
 
 def test_kept_by_cdk8s_rejects_what_cdk8s_changes():

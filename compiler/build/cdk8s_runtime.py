@@ -4,7 +4,9 @@ The cdk8s and constructs Python packages are jsii bindings that carry the JavaSc
 (`<package>/_jsii/<name>@<version>.jsii.tgz`). Driving cdk8s through jsii costs a round trip per call,
 three per object (about 1 ms each); so servespec unpacks those same packages once into the cache and runs
 `cdk8s_host.js` in Node: it defines each object as a cdk8s `ApiObject` in one `Chart` per namespace as
-the object arrives on a pipe, and returns what the charts synthesize when the input ends. The versions
+the object arrives on a pipe and, when the input ends, synthesizes the charts and returns each object cdk8s
+did not return exactly as it was defined (compared in Node, so the unchanged majority never crosses the
+pipe back or gets decoded again). The versions
 are exactly the installed Python packages' (the cache is keyed by the tarballs' names). Nothing here
 imports cdk8s or jsii, so `validate` and `lint` never start Node, and neither does a compile that fails
 before its host is started.
@@ -16,6 +18,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -28,6 +31,11 @@ from servespec.diagnostics import InputError
 HOST_SCRIPT = Path(__file__).with_name("cdk8s_host.js")
 JS_PACKAGES = ("cdk8s", "constructs")
 _WRITE_BUFFER = 1 << 20
+_INEXACT = re.compile(r"[:,\[]-?[0-9]+(?:\.0|(?:\.[0-9]+)?e\+[0-9]+)[,\]}]|[:,\[]-?[0-9]{16}")
+"""A number in compact JSON (after `:`, `,` or `[`) that JavaScript may not read back as the same type and
+value: a float of integral value (`repr` gives `1.0`, `1e+16` or `1.5e+16`; JavaScript returns an integer)
+or an integer of 16 digits or more (beyond 2**53 JavaScript loses digits). A match inside a string only
+sends that object back from Node to be compared in Python."""
 
 
 def jsii_tarball(package: str) -> Path:
@@ -83,35 +91,44 @@ def _node() -> str:
 
 
 class Host:
-    """A Node process synthesizing objects with cdk8s: `define` each object, then `synthesize` once."""
+    """A Node process synthesizing objects with cdk8s: `define` each object, then `synthesize` once.
 
-    def __init__(self) -> None:
+    `synthesize` returns only the objects cdk8s changed (any object not returned came back exactly as
+    defined, in value and type); with `everything`, it returns every object cdk8s synthesized."""
+
+    def __init__(self, *, everything: bool = False) -> None:
         modules = node_modules()
         self._process: subprocess.Popen[bytes] = subprocess.Popen(
-            [_node(), str(HOST_SCRIPT), str(modules)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, bufsize=_WRITE_BUFFER)
+            [_node(), str(HOST_SCRIPT), str(modules)] + (["--all"] if everything else []), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=_WRITE_BUFFER)
         self._input: IO[bytes] = self._process.stdin  # type: ignore[assignment]
         self._encode = json.JSONEncoder(separators=(",", ":")).encode
+        self._defined = 0
         self._broken = False
 
     def define(self, tree: str, chart: str, data: dict[str, Any]) -> None:
         """Send one object (as it is planned); cdk8s defines it in `chart` of the App of `tree`."""
+        self._defined += 1
         if self._broken:
             return
+        text = self._encode(data)
+        exact = _INEXACT.search(text) is None
         try:
-            self._input.write(self._encode([tree, chart, data]).encode() + b"\n")
+            self._input.write(f"{self._encode([tree, chart, exact])[:-1]},{text}]\n".encode())
         except BrokenPipeError:  # the host failed; synthesize() reports why
             self._broken = True
 
     def synthesize(self) -> list[tuple[str, dict[str, Any]]]:
-        """End the input; (tree, object) for every object cdk8s synthesized, in the order defined."""
+        """End the input; (tree, object) for every object cdk8s changed (every object, with `everything`),
+        in the order of the charts and their objects."""
         output, errors = self._process.communicate()  # closes the input first
         if self._process.returncode != 0:
             lines = [line.strip() for line in errors.decode(errors="replace").splitlines() if line.strip()]
             raise RuntimeError(f"cdk8s synthesis failed (node exit {self._process.returncode}): "
                                f"{lines[0] if lines else 'no message'}")
-        text = output.decode()
-        pairs: list[list[Any]] = json.loads("[" + text.strip().replace("\n", ",") + "]") if text.strip() else []
+        *pairs, (count,) = json.loads("[" + output.decode().strip().replace("\n", ",") + "]")
+        if count != self._defined:
+            raise RuntimeError(f"cdk8s synthesized {count} objects for the {self._defined} defined")
         return [(tree, data) for tree, data in pairs]
 
     def close(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
@@ -125,17 +124,18 @@ def compile_to_files(targets: list[Target], options: Optional[SchemaOptions] = N
 
 
 def _same(planned: dict[str, list[Manifest]], synthesized: dict[str, list[Manifest]]) -> bool:
-    """The same objects in value and type. `==` alone takes 1.0 for 1 (which render differently); JSON
-    back from Node holds no float of integral value, so that can only be missed when a planned object
-    holds one, which `kept_by_cdk8s` rules out (else the two are compared as sorted JSON)."""
+    """The same objects in value and type (the objects cdk8s did not change are the planned ones). `==`
+    alone takes 1.0 for 1 (which render differently); JSON back from Node holds no float of integral
+    value, so that can only be missed when a planned object holds one, which `kept_by_cdk8s` rules out
+    (else the two are compared as sorted JSON)."""
     from servespec.build.synthesize import kept_by_cdk8s
 
-    def text(manifests: dict[str, list[Manifest]]) -> str:
-        return json.dumps({tree: [m.data for m in items] for tree, items in manifests.items()}, sort_keys=True)
-
-    if planned != synthesized:
+    if planned.keys() != synthesized.keys() or any(len(planned[t]) != len(synthesized[t]) for t in planned):
         return False
-    return all(kept_by_cdk8s(m.data) for items in planned.values() for m in items) or text(planned) == text(synthesized)
+    pairs = [(before.data, after.data) for tree, items in planned.items()
+             for before, after in zip(items, synthesized[tree]) if before is not after]
+    return all(before == after and (kept_by_cdk8s(before) or json.dumps(before, sort_keys=True)
+                                    == json.dumps(after, sort_keys=True)) for before, after in pairs)
 
 
 def validate_result(result: CompileResult, options: SchemaOptions, directory: Optional[Path] = None) -> None:
@@ -174,9 +174,8 @@ def compile_stream(specs: list[str], env: Optional[str] = None,
                    options: SchemaOptions = SchemaOptions(), *, revision: Optional[str] = None
                    ) -> tuple[CompileResult, str]:
     """Compile specs into one YAML stream (`---` before each object, in file-name order), for tools that
-    read manifests from standard output (Argo CD plugins, `kubectl apply -f -`)."""
-    with tempfile.TemporaryDirectory(prefix="servespec-") as scratch:
-        result = compile_to_files(compile_targets(list(specs), env, revision), options, Path(scratch))
+    read manifests from standard output (Argo CD plugins, `kubectl apply -f -`); no file is written."""
+    result = compile_to_files(compile_targets(list(specs), env, revision), options)
     return result, "".join(f"---\n{result.files[name]}" for name in sorted(result.files))
 
 

@@ -18,9 +18,11 @@ _SAFE_INTEGER = 2 ** 53
 Identity = tuple[str, str, str, Optional[str], str]
 
 
-def synthesize(planned: dict[str, list[Manifest]]) -> dict[str, list[Manifest]]:
-    """Pass every planned object of every output tree through cdk8s; what cdk8s returned, in plan order."""
-    host = Host()
+def synthesize(planned: dict[str, list[Manifest]], *, everything: bool = False) -> dict[str, list[Manifest]]:
+    """Pass every planned object of every output tree through cdk8s; what cdk8s returned, in plan order
+    (`planned` itself when cdk8s changed nothing). With `everything`, each object is the one cdk8s
+    returned, decoded from Node's output even when it is the same (for tests of the comparison)."""
+    host = Host(everything=everything)
     try:
         for tree, items in planned.items():
             for item in items:
@@ -38,12 +40,19 @@ def as_cdk8s_returns(planned: list[Manifest]) -> list[Manifest]:
     return synthesize({"": planned})[""]
 
 
-def match(planned: dict[str, list[Manifest]], synthesized: list[tuple[str, dict[str, Any]]]
+def match(planned: dict[str, list[Manifest]], changed: list[tuple[str, dict[str, Any]]]
           ) -> dict[str, list[Manifest]]:
-    """The synthesized objects in the order (and with the spec paths) of the planned ones."""
-    by_identity = {identity(tree, data): data for tree, data in synthesized}
-    return {tree: [Manifest(by_identity[identity(tree, item.data)], item.source_path) for item in items]
-            for tree, items in planned.items()}
+    """The planned objects with those cdk8s `changed` in their place (in plan order, with the planned spec
+    paths); `planned` itself when there are none."""
+    if not changed:
+        return planned
+    by_identity = {identity(tree, data): data for tree, data in changed}
+    known = {identity(tree, item.data) for tree, items in planned.items() for item in items}
+    unknown = sorted(str(key) for key in by_identity.keys() - known)
+    if unknown:
+        raise RuntimeError(f"cdk8s returned objects that were not defined: {', '.join(unknown)}")
+    return {tree: [Manifest(by_identity[key], item.source_path) if (key := identity(tree, item.data)) in by_identity
+                   else item for item in items] for tree, items in planned.items()}
 
 
 def identity(tree: str, data: dict[str, Any]) -> Identity:
