@@ -7,6 +7,7 @@ the values with which benchmarks/helm-chart renders the same objects.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -118,8 +119,15 @@ def helm_values(models: int) -> str:
     }, indent=1) + "\n"
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", type=int, metavar="N", help="how many models")
+    parser.add_argument("--helm-values", action="store_true", help="write the chart's values instead of the spec")
+    args = parser.parse_args()
+    if args.models < 1:
+        parser.error("N must be at least 1")
+    sys.stdout.write(helm_values(args.models) if args.helm_values else fleet(args.models))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--helm-values":
-        sys.stdout.write(helm_values(int(sys.argv[2])))
-    else:
-        sys.stdout.write(fleet(int(sys.argv[1])))
+    main()

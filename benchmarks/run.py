@@ -5,10 +5,13 @@
 Each figure is the median wall time of N runs of a fresh process (import included) and the peak RSS
 of that process. `validate` and `lint` run with `node` removed from PATH, which proves they never start
 Node. `compile` runs, in turn in each of N rounds after a warm-up: servespec compile (validated with
-kubeconform, into a new directory each time), `helm template` of benchmarks/helm-chart (the same objects,
-checked first) piped into kubeconform with the same schemas, and a bare cdk8s synthesis of the same
-objects through the jsii bindings; it reports wall time, CPU seconds (user + system of the whole process
-tree) and the process tree's peak RSS (summed over every descendant, sampled every 20 ms in one more run).
+kubeconform, into a new directory each time), servespec compile -o - (the same, as one stream on standard
+output), `helm template` of benchmarks/helm-chart (the same objects, checked first) piped into kubeconform
+with the same schemas and workers, and a bare cdk8s synthesis of the same objects through the jsii
+bindings; it reports wall time, CPU seconds (user + system of the whole process tree) and the process
+tree's peak RSS (summed over every descendant, sampled every 20 ms in one more run). It first times
+writing 7,500 files into one directory of the work directory: what the disk costs compile -o there.
+The work directory is a new directory in the checkout (--workdir to choose another place).
 `one-pool` lints and plans 5,000 and 50,000 models in one pool (the capacity planner's worst case), once
 each.
 """
@@ -32,6 +35,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import fleet, helm_values, one_pool_fleet
+
+from servespec.build.validation import KUBECONFORM_WORKERS
 
 SIZES = (10, 100, 1000)
 SERVESPEC = str(Path(sys.executable).with_name("servespec"))
@@ -163,7 +168,8 @@ def helm_pipeline(workdir: Path, size: int, helm: str, kubeconform: str) -> list
     core = Path(os.environ.get("SERVESPEC_CACHE_DIR") or Path.home() / ".cache" / "servespec") / "k8s-schemas"
     locations = [str(core / "{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}"
                      / "{{.ResourceKind}}{{.KindSuffix}}.json"), *schema_location()[1:]]
-    validate = [kubeconform, "-strict", "-output", "json", "-kubernetes-version", "1.33.0"]
+    validate = [kubeconform, "-strict", "-output", "json", "-kubernetes-version", "1.33.0",
+                "-n", str(KUBECONFORM_WORKERS)]
     for location in locations:
         validate += ["-schema-location", location]
     return ["sh", "-c", f"{shlex.join([helm, 'template', 'bench', str(CHART), '-f', str(values)])} | "
@@ -192,13 +198,27 @@ def same_objects(helm_output: str, tree: Path) -> None:
         raise SystemExit(f"benchmarks/helm-chart renders other objects than servespec: {different[:5]}")
 
 
+def file_creation_seconds(workdir: Path, files: int = 7500) -> float:
+    """Wall seconds to create `files` files of 2.5 kB in one new directory of `workdir` (then removed)."""
+    directory = workdir / "file-creation"
+    directory.mkdir()
+    start = time.perf_counter()
+    for index in range(files):
+        (directory / f"object-{index}.yaml").write_text("x" * 2500)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(directory)
+    return seconds
+
+
 def bench_compile(workdir: Path, runs: int) -> None:
     helm, kubeconform = tool("helm"), tool("kubeconform")
     if kubeconform is None:
         raise SystemExit("compile needs kubeconform (make bench installs it into .tools/bin)")
-    print("| models | objects | servespec wall | CPU | tree RSS | helm + kubeconform wall | CPU | tree RSS "
-          "| servespec / helm | bare cdk8s wall | servespec / bare |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"creating 7,500 files in one directory of {workdir}: {file_creation_seconds(workdir):.2f} s; "
+          f"kubeconform workers: {KUBECONFORM_WORKERS}\n")
+    print("| models | objects | servespec wall | CPU | tree RSS | servespec -o - wall | helm + kubeconform wall "
+          "| CPU | tree RSS | servespec / helm | servespec -o - / helm | bare cdk8s wall | servespec / bare |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in SIZES:
         spec = fleet_file(workdir, size)
         out = workdir / f"out-{size}"
@@ -213,11 +233,14 @@ def bench_compile(workdir: Path, runs: int) -> None:
             rendered = subprocess.run([helm, "template", "bench", str(CHART), "-f", values], capture_output=True,
                                       text=True, check=True).stdout
             same_objects(rendered, out)
-        samples: dict[str, list[tuple[float, float, float]]] = {"servespec": [], "helm": [], "bare": []}
+        stream_command = [SERVESPEC, "compile", str(spec), "-o", "-", *schema_location()]
+        samples: dict[str, list[tuple[float, float, float]]] = {"servespec": [], "stream": [], "helm": [],
+                                                                 "bare": []}
         for _ in range(runs):
             command = next(compile_commands)
             samples["servespec"].append(run_once(command))
             shutil.rmtree(command[4], ignore_errors=True)
+            samples["stream"].append(run_once(stream_command))
             if helm_command is not None:
                 samples["helm"].append(run_once(helm_command, ok_codes=(0, 1)))
             samples["bare"].append(run_once(bare_command))
@@ -227,13 +250,15 @@ def bench_compile(workdir: Path, runs: int) -> None:
         servespec_rss = tree_peak_rss(command)
         shutil.rmtree(command[4], ignore_errors=True)
         wall, cpu = medians["servespec"]
-        row = [f"{size:,}", f"{objects:,}", f"{wall:.2f} s", f"{cpu:.2f} s", f"{servespec_rss:.0f} MB"]
+        stream_wall = medians["stream"][0]
+        row = [f"{size:,}", f"{objects:,}", f"{wall:.2f} s", f"{cpu:.2f} s", f"{servespec_rss:.0f} MB",
+               f"{stream_wall:.2f} s"]
         if helm_command is not None:
             helm_wall, helm_cpu = medians["helm"]
             row += [f"{helm_wall:.2f} s", f"{helm_cpu:.2f} s", f"{tree_peak_rss(helm_command):.0f} MB",
-                    f"{wall / helm_wall:.2f}"]
+                    f"{wall / helm_wall:.2f}", f"{stream_wall / helm_wall:.2f}"]
         else:
-            row += ["n/a (no helm)"] * 4
+            row += ["n/a (no helm)"] * 5
         row += [f"{medians['bare'][0]:.2f} s", f"{wall / medians['bare'][0]:.2f}"]
         print("| " + " | ".join(row) + " |", flush=True)
 
@@ -257,12 +282,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", nargs="*", metavar="BENCH", help=f"any of {', '.join(BENCHES)} (default: all)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=HERE.parent,
+                        help="where the work directory is made (default: the checkout)")
     args = parser.parse_args()
     unknown = sorted(set(args.what) - set(BENCHES))
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix=".bench-", dir=args.workdir) as tmp:
         for what in args.what or BENCHES:
             BENCHES[what](Path(tmp), args.runs)
             print()

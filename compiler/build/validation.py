@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
+KUBECONFORM_WORKERS = os.cpu_count() or 1
+"""kubeconform's workers: one per CPU (its default of 4 oversubscribes smaller machines, where it shares them
+with the rest of the pipeline)."""
 _DEF_REF = re.compile(r'#/\$defs/([^"]+)')
 _SHARED_REF = "/api/_definitions.json#"
 
@@ -181,6 +184,7 @@ def validate_with_kubeconform(directory: Path, objects: list[dict[str, Any]], sc
 
 def _kubeconform_command(binary: str, options: SchemaOptions) -> list[str]:
     command = [binary, "-strict", "-output", "json", "-kubernetes-version", options.kubernetes_version,
+               "-n", str(KUBECONFORM_WORKERS),
                "-schema-location", _core_location(options.kubernetes_version)]
     for location in options.schema_locations:
         command += ["-schema-location", location]
@@ -385,7 +389,7 @@ class _KubeconformStream:
             self._deferred[name] = (text, data)
             return
         self._names[key] = name
-        self._queue.put((tree, "---\n" + text))
+        self._queue.put((tree, text))
 
     def _open(self, pipe: Path) -> Any:
         """Open a pipe for writing once kubeconform has opened it for reading (never blocks on a reader that
@@ -413,6 +417,7 @@ class _KubeconformStream:
                         handle.close()
                     current, pipe = pending.pop(0)
                     handle = self._open(pipe)
+                handle.write("---\n")
                 handle.write(text)
             ended = True
             if handle is not None:

@@ -166,6 +166,8 @@ def load_text(text: str, file: str = "<string>") -> LoadedSpec:
                                     hint="start from examples/quickstart.yaml")])
     walker = _Walker(file, yaml.constructor)
     data = walker.build(root, ())
+    yaml.constructor.constructed_objects.clear()  # as ruamel's construct_document does: else its cache keeps
+    # every scalar node (and its marks) alive in a reference cycle until a full garbage collection
     if walker.problems:
         raise SpecError(walker.problems)
     if not isinstance(data, dict):
@@ -281,20 +283,20 @@ class _Walker:
                 self.problem(key_node, "mapping keys must be plain strings",
                              hint="quote the key if it looks like a number, a boolean or null")
                 continue
-            key = key_node.value
+            key, child = key_node.value, path + (key_node.value,)
             if key in result:
-                first_line, first_column = self.keys[path + (key,)]
+                first_line, first_column = self.keys[child]
                 self.problem(key_node, f"duplicate key {key!r} (first defined at line {first_line}, "
                                        f"column {first_column})", hint="remove one of the two")
                 continue
-            self.keys[path + (key,)] = _mark(key_node)
-            result[key] = self.build(value_node, path + (key,))
+            self.keys[child] = _mark(key_node)
+            result[key] = self.build(value_node, child)
         for source in merges:
             for key_node, value_node in source.value:
-                key = key_node.value
+                key, child = key_node.value, path + (key_node.value,)
                 if isinstance(key_node, ScalarNode) and key not in result:
-                    self.keys[path + (key,)] = _mark(key_node)
-                    result[key] = self.build(value_node, path + (key,))
+                    self.keys[child] = _mark(key_node)
+                    result[key] = self.build(value_node, child)
         return result
 
     def merge_sources(self, node: Node) -> list[MappingNode]:
