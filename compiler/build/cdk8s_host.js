@@ -4,25 +4,29 @@
 //   node cdk8s_host.js NODE_MODULES [--all]
 //
 // Reads one JSON array [tree, chart, exact, object] per line on standard input and defines each object, as
-// it arrives, as a cdk8s ApiObject in Chart `chart` of App `tree`. When the input ends it synthesizes each
-// chart (Chart.toJson()) and writes, one JSON array [tree, object] per line in the order of the charts and
-// their objects, every synthesized object that is not exactly the object defined: one that differs in
-// value (keys in any order) from a fresh parse of its input line, or whose input the sender marked as not
-// `exact` (JSON numbers it holds may not survive the trip). With --all it writes every object. A last line
-// [count] gives the number of objects synthesized. An error ends the process (exit 1) with the first line
-// of its message on standard error.
+// it arrives, as a cdk8s ApiObject in Chart `chart` of App `tree`. A line [] ends a group (servespec sends
+// one per model): each chart of the group is then synthesized (Chart.toJson()) and the group's constructs
+// are dropped, so synthesis keeps pace with the input and holds one group at a time; the end of the input
+// ends the last group. Every synthesized object that is not exactly the object defined is kept: one that
+// differs in value (keys in any order) from a fresh parse of its input line, or whose input the sender
+// marked as not `exact` (JSON numbers it holds may not survive the trip); with --all, every object is.
+// When the input ends, the kept objects are written, one JSON array [tree, object] per line in the order
+// of the groups, their charts and objects, then a last line [count] with the number of objects
+// synthesized. An error ends the process (exit 1) with the first line of its message on standard error.
 const path = require('path');
 const readline = require('readline');
 const { ApiObject, App, Chart } = require(path.join(process.argv[2], 'cdk8s'));
 
 const everything = process.argv[3] === '--all';
-const apps = new Map();
+const kept = [];
+let count = 0;
+let group = new Map();
 
 function chartOf(tree, id) {
-  let charts = apps.get(tree);
+  let charts = group.get(tree);
   if (charts === undefined) {
     charts = { app: new App(), byId: new Map(), inputs: new Map() };
-    apps.set(tree, charts);
+    group.set(tree, charts);
   }
   let chart = charts.byId.get(id);
   if (chart === undefined) {
@@ -52,35 +56,42 @@ function failed(error) {
   process.exit(1);
 }
 
+function endGroup() {
+  for (const [tree, charts] of group) {
+    for (const chart of charts.byId.values()) {
+      for (const object of chart.toJson()) {
+        count += 1;
+        const line = charts.inputs.get(identity(object));
+        if (line === undefined || !equal(JSON.parse(line)[3], object)) {
+          kept.push(JSON.stringify([tree, object]));
+        }
+      }
+    }
+  }
+  group = new Map();
+}
+
 const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
 input.on('line', (line) => {
   try {
+    if (line === '[]') {
+      endGroup();
+      return;
+    }
     const [tree, chartId, exact, object] = JSON.parse(line);
     const chart = chartOf(tree, chartId);
-    if (exact && !everything) apps.get(tree).inputs.set(identity(object), line);
+    if (exact && !everything) group.get(tree).inputs.set(identity(object), line);
     new ApiObject(chart, `${object.kind}-${object.metadata.name}`, object);
   } catch (error) {
     failed(error);
   }
 });
 input.on('close', () => {
-  const lines = [];
-  let count = 0;
   try {
-    for (const [tree, charts] of apps) {
-      for (const chart of charts.byId.values()) {
-        for (const object of chart.toJson()) {
-          count += 1;
-          const line = charts.inputs.get(identity(object));
-          if (line === undefined || !equal(JSON.parse(line)[3], object)) {
-            lines.push(JSON.stringify([tree, object]));
-          }
-        }
-      }
-    }
+    endGroup();
   } catch (error) {
     failed(error);
   }
-  lines.push(JSON.stringify([count]));
-  process.stdout.write(lines.join('\n') + '\n');
+  kept.push(JSON.stringify([count]));
+  process.stdout.write(kept.join('\n') + '\n');
 });

@@ -4,9 +4,9 @@ The cdk8s and constructs Python packages are jsii bindings that carry the JavaSc
 (`<package>/_jsii/<name>@<version>.jsii.tgz`). Driving cdk8s through jsii costs a round trip per call,
 three per object (about 1 ms each); so servespec unpacks those same packages once into the cache and runs
 `cdk8s_host.js` in Node: it defines each object as a cdk8s `ApiObject` in one `Chart` per namespace as
-the object arrives on a pipe and, when the input ends, synthesizes the charts and returns each object cdk8s
-did not return exactly as it was defined (compared in Node, so the unchanged majority never crosses the
-pipe back or gets decoded again). The versions
+the object arrives on a pipe, synthesizes the charts at the end of each group of objects (one model's),
+and returns each object cdk8s did not return exactly as it was defined (compared in Node, so the
+unchanged majority never crosses the pipe back or gets decoded again). The versions
 are exactly the installed Python packages' (the cache is keyed by the tarballs' names). Nothing here
 imports cdk8s or jsii, so `validate` and `lint` never start Node, and neither does a compile that fails
 before its host is started.
@@ -94,7 +94,9 @@ def _node() -> str:
 
 
 class Host:
-    """A Node process synthesizing objects with cdk8s: `define` each object, then `synthesize` once.
+    """A Node process synthesizing objects with cdk8s: `define` each object, `end_group` after each group
+    (synthesized as soon as it ends; an object's output does not depend on other groups), then
+    `synthesize` once.
 
     `synthesize` returns only the objects cdk8s changed (any object not returned came back exactly as
     defined, in value and type); with `everything`, it returns every object cdk8s synthesized."""
@@ -117,14 +119,28 @@ class Host:
             return
         text = self._encode(data)
         exact = _INEXACT.search(text) is None
+        self._send(f"{self._encode([tree, chart, exact])[:-1]},{text}]\n".encode())
+
+    def end_group(self) -> None:
+        """End a group of objects: cdk8s synthesizes them now, while the next group is planned."""
+        self._send(b"[]\n")
+        if not self._broken:
+            try:
+                self._input.flush()
+            except BrokenPipeError:
+                self._broken = True
+
+    def _send(self, line: bytes) -> None:
+        if self._broken:
+            return
         try:
-            self._input.write(f"{self._encode([tree, chart, exact])[:-1]},{text}]\n".encode())
+            self._input.write(line)
         except BrokenPipeError:  # the host failed; synthesize() reports why
             self._broken = True
 
     def synthesize(self) -> list[tuple[str, dict[str, Any]]]:
         """End the input; (tree, object) for every object cdk8s changed (every object, with `everything`),
-        in the order of the charts and their objects."""
+        in the order of the groups, their charts and objects."""
         output, errors = self._process.communicate()  # closes the input first
         if self._process.returncode != 0:
             lines = [line.strip() for line in errors.decode(errors="replace").splitlines() if line.strip()]

@@ -130,4 +130,6 @@ def _add(outcome: Outcome, tree: str, batch: list[Manifest], host: Optional[Host
             writer.write(name, text)
         if validation is not None:
             validation.add(tree, name, manifest.data, text)
+    if host is not None:
+        host.end_group()
     outcome.planned[tree] += batch
