@@ -1,8 +1,9 @@
 """Read one spec file into plain data plus a source map from every path to its line and column.
 
-The C-accelerated ruamel.yaml composer builds a node tree whose nodes carry start marks; the data
-and the source map are built from those nodes in one walk (about 10x faster than the round-trip
-loader on large files). Anything the walk does not accept becomes a located `Diagnostic`.
+The data and the source map are built in one pass over the events of ruamel.yaml's C parser, whose
+events carry start marks; no node tree is built (ruamel's composer would build one, a node and marks
+per value, which took three quarters of the load time and most of the memory). Anything the walk
+does not accept becomes a located `Diagnostic`.
 """
 
 from __future__ import annotations
@@ -10,13 +11,21 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from servespec.diagnostics import Diagnostic, InputError, Severity, SpecError
@@ -33,9 +42,13 @@ MAX_DEPTH = 64
 SpecPath = tuple[Union[str, int], ...]
 """Where a value is in a spec: mapping keys and list indexes, e.g. ("models", 0, "gpu")."""
 
+Event = Any
+"""A parser event (ruamel.yaml.events), dispatched on its exact class, which mypy does not narrow on."""
+
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MERGE_TAG = _CORE + "merge"
+_STR = _CORE + "str"
 
 
 def format_path(path: SpecPath) -> str:
@@ -138,8 +151,7 @@ def load_spec(file: str) -> LoadedSpec:
 
 
 class _Resolver(VersionedResolver):
-    """ruamel's resolver, picking its YAML-version table once per document instead of once per scalar (a
-    third of the load time of a large spec)."""
+    """ruamel's resolver, picking its YAML-version table once per document instead of once per scalar."""
 
     @property
     def versioned_resolver(self) -> Any:
@@ -153,47 +165,34 @@ def load_text(text: str, file: str = "<string>") -> LoadedSpec:
     """Load spec text; `file` is the name used in diagnostics."""
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = _Resolver
+    loader, parser = yaml.get_constructor_parser(text)
+    events = _Events(parser)
+    walker = _Walker(file, events, loader.resolve, yaml.constructor)
     try:
-        root = yaml.compose(text)
-    except RecursionError:
-        raise SpecError([_too_deep(file, text)]) from None
+        data, root = walker.document()
     except MarkedYAMLError as err:
         raise SpecError([_yaml_error(file, err)]) from None
     except YAMLError as err:
         raise SpecError([Diagnostic(file, 1, 1, f"invalid YAML: {err}")]) from None
+    finally:
+        parser.dispose()
+        yaml.constructor.constructed_objects.clear()
     if root is None:
         raise SpecError([Diagnostic(file, 1, 1, "the file is empty",
                                     hint="start from examples/quickstart.yaml")])
-    walker = _Walker(file, yaml.constructor)
-    data = walker.build(root, ())
-    yaml.constructor.constructed_objects.clear()  # as ruamel's construct_document does: else its cache keeps
-    # every scalar node (and its marks) alive in a reference cycle until a full garbage collection
     if walker.problems:
         raise SpecError(walker.problems)
     if not isinstance(data, dict):
-        line, column = _mark(root)
+        line, column = _position(root)
         raise SpecError([Diagnostic(file, line, column,
                                     f"the top level must be a mapping, not a {_kind(data)}",
                                     hint="a spec starts with `apiVersion: servespec.dev/v1alpha1`")])
     return LoadedSpec(file, data, SourceMap(file, walker.values, walker.keys))
 
 
-def _too_deep(file: str, text: str) -> Diagnostic:
-    """Where the nesting first goes past MAX_DEPTH, found from the parser's events (no recursion)."""
-    depth = 0
-    for event in YAML(typ="safe", pure=False).parse(text):
-        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return Diagnostic(file, event.start_mark.line + 1, event.start_mark.column + 1,
-                                  f"mappings and lists nest deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-            depth -= 1
-    return Diagnostic(file, 1, 1, f"mappings and lists nest deeper than {MAX_DEPTH} levels")
-
-
-def _mark(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _position(event: Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _short(tag: Optional[str]) -> str:
@@ -208,101 +207,316 @@ def _kind(value: Any) -> str:
 def _yaml_error(file: str, err: MarkedYAMLError) -> Diagnostic:
     mark = err.problem_mark or err.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = err.problem or "invalid YAML"
-    if "expected a single document" in str(err.context or "") or "another document" in problem:
-        return Diagnostic(file, line, column, "the file holds more than one YAML document",
-                          hint="keep one fleet per file; remove the `---` separator")
-    message = f"invalid YAML: {problem}"
+    message = f"invalid YAML: {err.problem or 'invalid YAML'}"
     if err.context:
         message += f" ({err.context})"
     return Diagnostic(file, line, column, message)
 
 
-class _Walker:
-    """Builds plain data from composed nodes, recording positions and refusing what a spec must not hold."""
+Reader = Callable[[], Event]
+"""The next event of a node being walked: from the parser, or from the tape when an alias is replayed."""
 
-    def __init__(self, file: str, constructor: SafeConstructor):
+
+class _Events:
+    """The parser's events, one at a time. The events of every anchored node are kept on a tape (only
+    those: nothing else of the document is held), so that an alias replays its node's events."""
+
+    def __init__(self, parser: Any):
+        self._get = parser.get_event
+        self.tape: list[Event] = []
+        self.spans: dict[str, Optional[tuple[int, int]]] = {}
+        """Anchor -> its node's events on the tape (start, end); None while the node is still open."""
+        self.first: dict[str, Event] = {}
+        """Anchor -> the event that defined it first."""
+        self.twice: list[tuple[Event, Event]] = []
+        """(first, second) definitions of an anchor defined twice."""
+        self._open: list[tuple[str, int, int]] = []
+        self._depth = 0
+
+    def next(self) -> Event:
+        event = self._get()
+        kind = type(event)
+        if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+            anchor = event.anchor
+            if anchor is not None:
+                if anchor in self.first:
+                    self.twice.append((self.first[anchor], event))
+                else:
+                    self.first[anchor] = event
+                start = len(self.tape)
+                self.tape.append(event)
+                if kind is ScalarEvent:
+                    self.spans[anchor] = (start, start + 1)
+                else:
+                    self.spans[anchor] = None
+                    self._open.append((anchor, start, self._depth))
+                    self._depth += 1
+                return event
+            if kind is not ScalarEvent:
+                self._depth += 1
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            self._depth -= 1
+            if self._open:
+                self.tape.append(event)
+                if self._open[-1][2] == self._depth:
+                    anchor, start, _ = self._open.pop()
+                    self.spans[anchor] = (start, len(self.tape))
+                return event
+        if self._open:
+            self.tape.append(event)
+        return event
+
+    def replay(self, span: tuple[int, int]) -> Reader:
+        return iter(self.tape[span[0]:span[1]]).__next__
+
+
+_MISSING = object()
+
+
+class _Walker:
+    """Builds plain data from the parser's events, recording positions and refusing what a spec must not
+    hold. Each scalar's tag is resolved once per distinct text and each non-string value constructed once
+    per distinct tag and text; no node tree is built."""
+
+    def __init__(self, file: str, events: _Events, resolve: Callable[..., Any], constructor: SafeConstructor):
         self.file = file
+        self.events = events
         self.values: dict[SpecPath, tuple[int, int]] = {}
         self.keys: dict[SpecPath, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
-        self.seen: set[int] = set()
         self.expanded = 0
-        self.constructor = constructor
+        self.merging = 0
+        self._resolve = resolve
+        self._constructor = constructor
+        self._tags: dict[tuple[str, Any], str] = {}
+        self._scalars: dict[tuple[str, str], Any] = {}
 
-    def problem(self, node: Node, message: str, hint: str = "") -> None:
-        line, column = _mark(node)
+    def problem(self, event: Event, message: str, hint: str = "") -> None:
+        line, column = _position(event)
         self.problems.append(Diagnostic(self.file, line, column, message, hint=hint))
 
-    def build(self, node: Node, path: SpecPath) -> Any:
+    def document(self) -> tuple[Any, Optional[Event]]:
+        """The one document's data and its root event (None for an empty stream)."""
+        read = self.events.next
+        read()  # StreamStartEvent
+        if type(read()) is StreamEndEvent:
+            return None, None
+        root = read()
+        data = self.build(root, read, (), False)
+        read()  # DocumentEndEvent
+        after = read()
+        if type(after) is not StreamEndEvent:
+            line, column = _position(after)
+            raise SpecError([Diagnostic(self.file, line, column, "the file holds more than one YAML document",
+                                        hint="keep one fleet per file; remove the `---` separator")])
+        for first, second in self.events.twice:
+            line, column = _position(first)
+            self.problem(second, f"anchor &{second.anchor} is defined twice (first at line {line}, "
+                                 f"column {column})", hint="give each anchor its own name")
+        return data, root
+
+    def build(self, event: Event, read: Reader, path: SpecPath, replayed: bool) -> Any:
+        """The value of the node that starts with `event` (its other events come from `read`) at `path`;
+        `replayed` when it is an alias's copy."""
+        kind = type(event)
+        if kind is AliasEvent:
+            span = self.events.spans.get(event.anchor, _MISSING)
+            if span is _MISSING:
+                self.problem(event, f"alias *{event.anchor} refers to no anchor defined before it")
+                return None
+            if span is None:
+                self.problem(event, f"alias *{event.anchor} is inside the node it refers to",
+                             hint="a spec cannot refer to itself")
+                return None
+            replay = self.events.replay(span)  # type: ignore[arg-type]
+            return self.build(replay(), replay, path, True)
         if len(path) > MAX_DEPTH:
             if not any(problem.message.startswith("mappings and lists nest") for problem in self.problems):
-                self.problem(node, f"mappings and lists nest deeper than {MAX_DEPTH} levels")
+                self.problem(event, f"mappings and lists nest deeper than {MAX_DEPTH} levels")
+            _skip(event, read)
             return None
-        if id(node) in self.seen:
+        if replayed:
             self.expanded += 1
             if self.expanded > MAX_ALIAS_EXPANSION:
                 if self.expanded == MAX_ALIAS_EXPANSION + 1:
-                    self.problem(node, f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes",
+                    self.problem(event, f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes",
                                  hint="an alias bomb? use fewer nested aliases")
+                _skip(event, read)
                 return None
-        else:
-            self.seen.add(id(node))
-        self.values[path] = _mark(node)
-        if isinstance(node, ScalarNode):
-            if node.tag not in _SCALAR_TAGS:
-                self.problem(node, f"tag {_short(node.tag)} is not allowed", hint="use plain YAML scalars, "
-                             "mappings and lists (core tags only)")
+        mark = event.start_mark
+        self.values[path] = (mark.line + 1, mark.column + 1)
+        if kind is ScalarEvent:
+            return self.scalar(event)
+        tag = event.tag
+        if kind is SequenceStartEvent:
+            if tag is not None and tag != "!" and tag != _CORE + "seq":
+                self.problem(event, f"tag {_short(tag)} is not allowed", hint="use a plain YAML list")
+                _skip(event, read)
                 return None
-            try:
-                return self.constructor.construct_object(node)
-            except (ValueError, OverflowError, YAMLError) as err:
-                self.problem(node, f"{node.value!r} is not a valid {_short(node.tag)[2:]}: {err}")
+            items: list[Any] = []
+            item = read()
+            while type(item) is not SequenceEndEvent:
+                items.append(self.build(item, read, path + (len(items),), replayed))
+                item = read()
+            return items
+        if kind is MappingStartEvent:
+            if tag is not None and tag != "!" and tag != _CORE + "map":
+                self.problem(event, f"tag {_short(tag)} is not allowed", hint="use a plain YAML mapping")
+                _skip(event, read)
                 return None
-        if isinstance(node, SequenceNode):
-            if node.tag != _CORE + "seq":
-                self.problem(node, f"tag {_short(node.tag)} is not allowed", hint="use a plain YAML list")
-                return None
-            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            if node.tag != _CORE + "map":
-                self.problem(node, f"tag {_short(node.tag)} is not allowed", hint="use a plain YAML mapping")
-                return None
-            return self.build_mapping(node, path)
-        self.problem(node, "unsupported YAML node")
+            result: dict[str, Any] = {}
+            self.entries(result, read, path, replayed, merged=False)
+            return result
+        self.problem(event, "unsupported YAML node")
+        _skip(event, read)
         return None
 
-    def build_mapping(self, node: MappingNode, path: SpecPath) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        merges: list[MappingNode] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                merges.extend(self.merge_sources(value_node))
-                continue
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _CORE + "str":
-                self.problem(key_node, "mapping keys must be plain strings",
-                             hint="quote the key if it looks like a number, a boolean or null")
-                continue
-            key, child = key_node.value, path + (key_node.value,)
-            if key in result:
-                first_line, first_column = self.keys[child]
-                self.problem(key_node, f"duplicate key {key!r} (first defined at line {first_line}, "
-                                       f"column {first_column})", hint="remove one of the two")
-                continue
-            self.keys[child] = _mark(key_node)
-            result[key] = self.build(value_node, child)
-        for source in merges:
-            for key_node, value_node in source.value:
-                key, child = key_node.value, path + (key_node.value,)
-                if isinstance(key_node, ScalarNode) and key not in result:
-                    self.keys[child] = _mark(key_node)
-                    result[key] = self.build(value_node, child)
-        return result
+    def scalar(self, event: ScalarEvent) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            implicit = event.implicit
+            tag = self._tags.get((value, implicit))
+            if tag is None:
+                tag = self._tags[(value, implicit)] = str(self._resolve(ScalarNode, value, implicit))
+        if tag == _STR:
+            return value
+        if tag not in _SCALAR_TAGS:
+            self.problem(event, f"tag {_short(tag)} is not allowed", hint="use plain YAML scalars, "
+                         "mappings and lists (core tags only)")
+            return None
+        constructed = self._scalars.get((tag, value), _MISSING)
+        if constructed is _MISSING:
+            try:
+                constructed = self._constructor.construct_object(
+                    ScalarNode(tag, value, start_mark=event.start_mark, end_mark=event.end_mark))
+            except (ValueError, OverflowError, YAMLError) as err:
+                self.problem(event, f"{value!r} is not a valid {_short(tag)[2:]}: {err}")
+                return None
+            self._scalars[(tag, value)] = constructed
+        return constructed
 
-    def merge_sources(self, node: Node) -> list[MappingNode]:
-        if isinstance(node, MappingNode):
-            return [node]
-        if isinstance(node, SequenceNode) and all(isinstance(item, MappingNode) for item in node.value):
-            return list(node.value)
-        self.problem(node, "a `<<` merge takes a mapping or a list of mappings")
-        return []
+    def key_of(self, event: Event) -> Event:
+        """The scalar event naming a mapping key (an alias's, for an alias), or None."""
+        if type(event) is AliasEvent:
+            span = self.events.spans.get(event.anchor)
+            if span is None or span[1] - span[0] != 1:
+                return None
+            event = self.events.tape[span[0]]
+        return event if type(event) is ScalarEvent else None
+
+    def key_tag(self, event: ScalarEvent) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            return str(self._resolve(ScalarNode, event.value, event.implicit))
+        return str(tag)
+
+    def entries(self, result: dict[str, Any], read: Reader, path: SpecPath, replayed: bool, *, merged: bool) -> None:
+        """A mapping's entries into `result`, up to its end event. `merged`: the mapping is a `<<` merge
+        source, whose keys only fill in those `result` does not have yet."""
+        merges: list[tuple[Event, list[Event]]] = []
+        event = read()
+        while type(event) is not MappingEndEvent:
+            key_event = self.key_of(event)
+            tag = self.key_tag(key_event) if key_event is not None else None
+            if tag == _MERGE_TAG:
+                value = read()
+                merges.append((value, _capture(value, read)))
+            elif tag != _STR:
+                self.problem(event, "mapping keys must be plain strings",
+                             hint="quote the key if it looks like a number, a boolean or null")
+                _skip(event, read)
+                value = read()
+                _skip(value, read)
+            else:
+                key = key_event.value
+                child = path + (key,)
+                if key in result:
+                    if not merged:
+                        line, column = self.keys[child]
+                        self.problem(key_event, f"duplicate key {key!r} (first defined at line {line}, "
+                                                f"column {column})", hint="remove one of the two")
+                    value = read()
+                    _skip(value, read)
+                else:
+                    self.keys[child] = _position(key_event)
+                    result[key] = self.build(read(), read, child, replayed)
+            event = read()
+        for value, captured in merges:
+            self.merge(result, value, captured, path, replayed)
+
+    def merge(self, result: dict[str, Any], value: Event, captured: list[Event], path: SpecPath,
+              replayed: bool) -> None:
+        """Fill `result` from the source(s) of a `<<` merge: a mapping, or a list of mappings (aliases or not)."""
+        self.merging += 1
+        try:
+            if self.merging > MAX_DEPTH:
+                self.problem(value, f"`<<` merges nest deeper than {MAX_DEPTH} levels")
+                return
+            sources = self.merge_sources(value, captured, replayed)
+            if sources is None:
+                self.problem(value, "a `<<` merge takes a mapping or a list of mappings")
+                return
+            for source, from_alias in sources:
+                read = iter(source).__next__
+                read()  # MappingStartEvent
+                self.entries(result, read, path, from_alias, merged=True)
+        finally:
+            self.merging -= 1
+
+    def merge_sources(self, value: Event, captured: list[Event], replayed: bool
+                      ) -> Optional[list[tuple[list[Event], bool]]]:
+        """The mappings a merge takes, each as its events and whether it is an alias's copy; None if not
+        mappings."""
+        node, from_alias = self.resolved(captured, replayed)
+        if node is None:
+            return None
+        if type(node[0]) is MappingStartEvent:
+            return [(node, from_alias)]
+        if type(node[0]) is not SequenceStartEvent:
+            return None
+        sources = []
+        read = iter(node[1:]).__next__
+        item = read()
+        while type(item) is not SequenceEndEvent:
+            source, source_alias = self.resolved(_capture(item, read), from_alias)
+            if source is None or type(source[0]) is not MappingStartEvent:
+                return None
+            sources.append((source, source_alias))
+            item = read()
+        return sources
+
+    def resolved(self, events: list[Event], replayed: bool) -> tuple[Optional[list[Event]], bool]:
+        """A captured node's events, an alias's own node's instead (None for an unknown alias)."""
+        if type(events[0]) is not AliasEvent:
+            return events, replayed
+        span = self.events.spans.get(events[0].anchor)
+        return (self.events.tape[span[0]:span[1]], True) if span is not None else (None, True)
+
+
+def _capture(event: Event, read: Reader) -> list[Event]:
+    """The events of the node starting with `event`, read to its end."""
+    captured = [event]
+    if type(event) is MappingStartEvent or type(event) is SequenceStartEvent:
+        depth = 1
+        while depth:
+            event = read()
+            captured.append(event)
+            kind = type(event)
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                depth += 1
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                depth -= 1
+    return captured
+
+
+def _skip(event: Event, read: Reader) -> None:
+    """Read past the rest of the node that starts with `event`."""
+    if type(event) is MappingStartEvent or type(event) is SequenceStartEvent:
+        depth = 1
+        while depth:
+            kind = type(read())
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                depth += 1
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                depth -= 1
