@@ -85,11 +85,29 @@ _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
 """What PyYAML takes for a line break: a scalar written with one spans lines, indented by context."""
 _SCALARS: dict[tuple[type, Any, bool], str] = {}
 _SCALARS_KEPT = 200_000
+_KEYS: dict[str, str] = {}
+"""The string keys of `_SCALARS` again, by the string alone: most lookups, without building a cache key."""
+_STRINGS: dict[str, str] = {}
+"""The string values of `_SCALARS` again, by the string alone."""
 
 
 class _Unusual(Exception):
     """A value the fast path leaves to PyYAML: a scalar it writes over several lines, a long or complex
     key, a type outside JSON."""
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,99}")
+"""Strings PyYAML writes as they are (plain, on one line, as a simple key too) unless its resolver or
+`_represent_str` takes them for something else: no indicator, space or quote, short of its 128-character
+limit for simple keys."""
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _written_as_is(value: str) -> bool:
+    """Whether PyYAML writes this string as it is (checked against PyYAML on generated strings)."""
+    return (_PLAIN.fullmatch(value) is not None and not _GO_NUMBER.fullmatch(value)
+            and not _YAML_WORDS.fullmatch(value)
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
 
 
 def _scalar(value: Any, key: bool) -> str:
@@ -101,17 +119,25 @@ def _scalar(value: Any, key: bool) -> str:
         pass
     if value is not None and not isinstance(value, (str, int, float)):
         raise _Unusual
-    if key:
+    if type(value) is str and _written_as_is(value):
+        head = value
+    elif key:
         text = pyyaml_render({value: 0})
         head, well_formed = text[:-4], text.endswith(": 0\n") and not text.startswith("? ")
+        if not well_formed or len(head) > _LONGEST_SCALAR or any(brk in head for brk in _LINE_BREAKS):
+            raise _Unusual
     else:
         text = pyyaml_render({"k": value})
         head, well_formed = text[3:-1], text.startswith("k: ") and text.endswith("\n")
-    if not well_formed or len(head) > _LONGEST_SCALAR or any(brk in head for brk in _LINE_BREAKS):
-        raise _Unusual
+        if not well_formed or len(head) > _LONGEST_SCALAR or any(brk in head for brk in _LINE_BREAKS):
+            raise _Unusual
     if len(_SCALARS) >= _SCALARS_KEPT:
         _SCALARS.clear()
+        _KEYS.clear()
+        _STRINGS.clear()
     _SCALARS[cached] = head
+    if type(value) is str:
+        (_KEYS if key else _STRINGS)[value] = head
     return head
 
 
@@ -129,10 +155,14 @@ def _mapping(out: list[str], mapping: dict[str, Any], keys: list[str], indent: s
     prefix = first
     for key in keys:
         value = mapping[key]
-        if not isinstance(key, str):
-            raise _Unusual
-        text = _scalar(key, True)
-        if isinstance(value, dict) and value:
+        text = _KEYS.get(key)
+        if text is None:
+            if not isinstance(key, str):
+                raise _Unusual
+            text = _scalar(key, True)
+        if type(value) is str:
+            out.append(f"{prefix}{text}: {_STRINGS.get(value) or _scalar(value, False)}\n")
+        elif isinstance(value, dict) and value:
             out.append(f"{prefix}{text}:\n")
             _mapping(out, value, sorted(value), indent + "  ", indent + "  ")
         elif isinstance(value, list) and value:
