@@ -107,7 +107,7 @@ def _written_as_is(value: str) -> bool:
     """Whether PyYAML writes this string as it is (checked against PyYAML on generated strings)."""
     return (_PLAIN.fullmatch(value) is not None and not _GO_NUMBER.fullmatch(value)
             and not _YAML_WORDS.fullmatch(value)
-            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")  # type: ignore[no-untyped-call]
 
 
 def _scalar(value: Any, key: bool) -> str:
