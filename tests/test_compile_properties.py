@@ -52,18 +52,24 @@ def test_the_fast_yaml_writer_is_byte_for_byte_pyyaml(data):
     assert render_yaml(data) == pyyaml_render(data)
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="abcxyzABZ0189_./-+:eE ", min_size=1, max_size=12)
-       | st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_./-]{90,150}\Z")
+_printable = "".join(chr(code) for code in range(0x20, 0x7F))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_printable, min_size=1, max_size=12)
+       | st.text(alphabet="abz09 :#-?,[]{}'\"!&*|>%@`", min_size=1, max_size=8)
+       | st.from_regex(r"\A[a-z0-9][a-z0-9 :#=_./-]{90,150}\Z")
        | st.sampled_from(["yes", "Off", "null", "NULL", "1_000", "0x1F", "0o17", "0b101", "1e3", "1.5", "1.", ".5",
                           "2027-03-01", "2027-03-01t10:00:00", "inf", "Infinity", "nan", "y", "N", "1:20", "190:20:30",
-                          "a-b.c/d_e", "v1.2.3", "1-2", "12-34-56"]))
+                          "a-b.c/d_e", "v1.2.3", "1-2", "12-34-56", "a:", "a: b", "a #b", "a#b", "a b", "a  b", "<<",
+                          "=", "x" * 1000 + "y", "x " * 499 + "z"]))
 def test_strings_written_as_they_are_are_what_pyyaml_writes(value):
     """The writer's shortcut for plain strings (no PyYAML call) gives PyYAML's text, as key and as value."""
     from servespec.build.writer import _written_as_is, pyyaml_render
 
-    if _written_as_is(value):
+    if _written_as_is(value, True):
         assert pyyaml_render({value: 0}) == f"{value}: 0\n"
+    if _written_as_is(value, False):
         assert pyyaml_render({"k": value}) == f"k: {value}\n"
 
 

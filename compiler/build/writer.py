@@ -96,18 +96,21 @@ class _Unusual(Exception):
     key, a type outside JSON."""
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,99}")
-"""Strings PyYAML writes as they are (plain, on one line, as a simple key too) unless its resolver or
-`_represent_str` takes them for something else: no indicator, space or quote, short of its 128-character
-limit for simple keys."""
+_PLAIN = re.compile(r"[A-Za-z0-9](?:[ -~]*[!-~])?")
+"""Strings that may be written plain: printable ASCII, starting with a letter or digit, ending in a
+non-space."""
 _RESOLVER = yaml.resolver.Resolver()
 
 
-def _written_as_is(value: str) -> bool:
-    """Whether PyYAML writes this string as it is (checked against PyYAML on generated strings)."""
-    return (_PLAIN.fullmatch(value) is not None and not _GO_NUMBER.fullmatch(value)
-            and not _YAML_WORDS.fullmatch(value)
-            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")  # type: ignore[no-untyped-call]
+def _written_as_is(value: str, key: bool) -> bool:
+    """Whether PyYAML writes this string as it is, as a mapping key or as a value: one line in plain style,
+    a simple key (under its 128-character limit), not taken for a number, boolean, null or date by PyYAML or
+    by Go's YAML readers (`_represent_str`). Checked against PyYAML on generated strings."""
+    return (len(value) <= (100 if key else _LONGEST_SCALAR) and _PLAIN.fullmatch(value) is not None
+            and ": " not in value and " #" not in value and not value.endswith(":")
+            and not _GO_NUMBER.fullmatch(value) and not _YAML_WORDS.fullmatch(value)
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+            == "tag:yaml.org,2002:str")
 
 
 def _scalar(value: Any, key: bool) -> str:
@@ -119,7 +122,7 @@ def _scalar(value: Any, key: bool) -> str:
         pass
     if value is not None and not isinstance(value, (str, int, float)):
         raise _Unusual
-    if type(value) is str and _written_as_is(value):
+    if type(value) is str and _written_as_is(value, key):
         head = value
     elif key:
         text = pyyaml_render({value: 0})
