@@ -1,5 +1,5 @@
 """`python -m servespec` runs the servespec CLI."""
 
-from servespec.cli import main
+from servespec.cli import run
 
-main()
+run()
