@@ -9,7 +9,8 @@ kubeconform, into a new directory each time), servespec compile -o - (the same, 
 output), `helm template` of benchmarks/helm-chart (the same objects, checked first) piped into kubeconform
 with the same schemas and workers, and a bare cdk8s synthesis of the same objects through the jsii
 bindings; it reports wall time, CPU seconds (user + system of the whole process tree) and the process
-tree's peak RSS (summed over every descendant, sampled every 20 ms in one more run). It first times
+tree's peak RSS (summed over every descendant, sampled every 20 ms in one more run); the ratios to Helm
+are the median of each round's ratio (runs seconds apart, so the machine's drift cancels). It first times
 writing 7,500 files into one directory of the work directory: what the disk costs compile -o there.
 The work directory is a new directory in the checkout (--workdir to choose another place).
 `one-pool` lints and plans 5,000 and 50,000 models in one pool (the capacity planner's worst case), once
@@ -210,6 +211,12 @@ def file_creation_seconds(workdir: Path, files: int = 7500) -> float:
     return seconds
 
 
+def paired_ratio(runs: list[tuple[float, float, float]], baseline: list[tuple[float, float, float]]) -> float:
+    """The median over rounds of one round's wall time divided by the baseline's in the same round: a
+    comparison of runs taken seconds apart, which the machine's drift over minutes does not skew."""
+    return statistics.median(run[0] / base[0] for run, base in zip(runs, baseline))
+
+
 def bench_compile(workdir: Path, runs: int) -> None:
     helm, kubeconform = tool("helm"), tool("kubeconform")
     if kubeconform is None:
@@ -256,7 +263,8 @@ def bench_compile(workdir: Path, runs: int) -> None:
         if helm_command is not None:
             helm_wall, helm_cpu = medians["helm"]
             row += [f"{helm_wall:.2f} s", f"{helm_cpu:.2f} s", f"{tree_peak_rss(helm_command):.0f} MB",
-                    f"{wall / helm_wall:.2f}", f"{stream_wall / helm_wall:.2f}"]
+                    f"{paired_ratio(samples['servespec'], samples['helm']):.2f}",
+                    f"{paired_ratio(samples['stream'], samples['helm']):.2f}"]
         else:
             row += ["n/a (no helm)"] * 5
         row += [f"{medians['bare'][0]:.2f} s", f"{wall / medians['bare'][0]:.2f}"]
