@@ -182,3 +182,9 @@ def test_event_walk_matches_ruamel_on_generated_documents(data, flow, indent):
     values, keys = _composed_positions(text)
     assert loaded.source_map.values == values
     assert loaded.source_map.keys == keys
+
+
+def test_a_problem_inside_an_anchored_node_is_reported_once():
+    assert errors("a: &a {x: !foo 1}\nb: *a\nc: [*a, *a]\n") == [
+        "spec.yaml:1:11: error: tag !foo is not allowed\n    hint: use plain YAML scalars, mappings and lists (core "
+        "tags only)"]

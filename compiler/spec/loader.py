@@ -181,7 +181,7 @@ def load_text(text: str, file: str = "<string>") -> LoadedSpec:
         raise SpecError([Diagnostic(file, 1, 1, "the file is empty",
                                     hint="start from examples/quickstart.yaml")])
     if walker.problems:
-        raise SpecError(walker.problems)
+        raise SpecError(list(dict.fromkeys(walker.problems)))  # an alias repeats its node's problems
     if not isinstance(data, dict):
         line, column = _position(root)
         raise SpecError([Diagnostic(file, line, column,
