@@ -109,6 +109,8 @@ def test_objects_cdk8s_keeps_come_back_from_cdk8s_exactly(items):
 @example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [2.5e16]}])
 @example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [2 ** 53 + 1]}])
 @example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": [-(2 ** 60)]}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a"}, "spec": {"9": 1, "10": 2, "b": None}}])
+@example([{"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "a", "labels": {"k": "ümlaut 🚀"}}}])
 def test_node_returns_every_object_cdk8s_changes(items):
     """Node sends back only the objects cdk8s changed; the planned objects with those in their place are
     exactly (type and value) what cdk8s returns for every object."""

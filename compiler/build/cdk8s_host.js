@@ -3,16 +3,16 @@
 //
 //   node cdk8s_host.js NODE_MODULES [--all]
 //
-// Reads one JSON array [tree, chart, exact, object] per line on standard input and defines each object, as
-// it arrives, as a cdk8s ApiObject in Chart `chart` of App `tree`. A line [] ends a group (servespec sends
-// one per model): each chart of the group is then synthesized (Chart.toJson()) and the group's constructs
-// are dropped, so synthesis keeps pace with the input and holds one group at a time; the end of the input
-// ends the last group. Every synthesized object that is not exactly the object defined is kept: one that
-// differs in value (keys in any order) from a fresh parse of its input line, or whose input the sender
-// marked as not `exact` (JSON numbers it holds may not survive the trip); with --all, every object is.
-// When the input ends, the kept objects are written, one JSON array [tree, object] per line in the order
-// of the groups, their charts and objects, then a last line [count] with the number of objects
-// synthesized. An error ends the process (exit 1) with the first line of its message on standard error.
+// Reads one object per line on standard input, `[tree, chart]<TAB>object` (JSON, the object's keys sorted),
+// and defines each, as it arrives, as a cdk8s ApiObject in Chart `chart` of App `tree`. A line [] ends a
+// group (servespec sends one per model): each chart of the group is then synthesized (Chart.toJson()) and
+// the group's constructs are dropped, so synthesis keeps pace with the input and holds one group at a time;
+// the end of the input ends the last group. Every synthesized object that is not exactly the object
+// defined is kept: one whose JSON (keys sorted) is not the very text it was defined from; with --all,
+// every object is. When the input ends, the kept objects are written, one JSON array [tree, object] per
+// line in the order of the groups, their charts and objects, then a last line [count] with the number of
+// objects synthesized. An error ends the process (exit 1) with the first line of its message on standard
+// error.
 const path = require('path');
 const readline = require('readline');
 const { ApiObject, App, Chart } = require(path.join(process.argv[2], 'cdk8s'));
@@ -41,14 +41,14 @@ function identity(object) {
   return JSON.stringify([object.apiVersion, object.kind, metadata.namespace ?? null, metadata.name ?? null]);
 }
 
-function equal(a, b) {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === b.length && a.every((item, index) => equal(item, b[index]));
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length
-    && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && equal(a[key], b[key]));
+// cdk8s writes apiVersion, kind and metadata first and sorts every other key (lib/api-object.js toJson,
+// lib/_util.js sanitizeValue); sorting the top level too gives the sender's order. Equal text means equal
+// type and value; any other difference (a dropped null, a number written otherwise, integer-like keys,
+// which JavaScript orders first) keeps the object, to be compared by the sender.
+function sortedText(object) {
+  const sorted = {};
+  for (const key of Object.keys(object).sort()) sorted[key] = object[key];
+  return JSON.stringify(sorted);
 }
 
 function failed(error) {
@@ -61,8 +61,8 @@ function endGroup() {
     for (const chart of charts.byId.values()) {
       for (const object of chart.toJson()) {
         count += 1;
-        const line = charts.inputs.get(identity(object));
-        if (line === undefined || !equal(JSON.parse(line)[3], object)) {
+        const text = charts.inputs.get(identity(object));
+        if (text === undefined || sortedText(object) !== text) {
           kept.push(JSON.stringify([tree, object]));
         }
       }
@@ -78,9 +78,12 @@ input.on('line', (line) => {
       endGroup();
       return;
     }
-    const [tree, chartId, exact, object] = JSON.parse(line);
+    const tab = line.indexOf('\t');
+    const [tree, chartId] = JSON.parse(line.slice(0, tab));
+    const text = line.slice(tab + 1);
+    const object = JSON.parse(text);
     const chart = chartOf(tree, chartId);
-    if (exact && !everything) group.get(tree).inputs.set(identity(object), line);
+    if (!everything) group.get(tree).inputs.set(identity(object), text);
     new ApiObject(chart, `${object.kind}-${object.metadata.name}`, object);
   } catch (error) {
     failed(error);

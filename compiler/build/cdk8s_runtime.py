@@ -18,7 +18,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import tarfile
@@ -34,11 +33,6 @@ _WRITE_BUFFER = 1 << 20
 _NODE_SEMI_SPACE_MB = 4
 """V8's young generation per semi-space (default 16 MB): 4 keeps Node about 25 MB smaller at 7,500 objects, in
 the same time."""
-_INEXACT = re.compile(r"[:,\[]-?[0-9]+(?:\.0|(?:\.[0-9]+)?e\+[0-9]+)[,\]}]|[:,\[]-?[0-9]{16}")
-"""A number in compact JSON (after `:`, `,` or `[`) that JavaScript may not read back as the same type and
-value: a float of integral value (`repr` gives `1.0`, `1e+16` or `1.5e+16`; JavaScript returns an integer)
-or an integer of 16 digits or more (beyond 2**53 JavaScript loses digits). A match inside a string only
-sends that object back from Node to be compared in Python."""
 
 
 def jsii_tarball(package: str) -> Path:
@@ -108,7 +102,7 @@ class Host:
             + (["--all"] if everything else []), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=_WRITE_BUFFER)
         self._input: IO[bytes] = self._process.stdin  # type: ignore[assignment]
-        self._encode = json.JSONEncoder(separators=(",", ":")).encode
+        self._encode = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
         self._defined = 0
         self._broken = False
 
@@ -117,9 +111,7 @@ class Host:
         self._defined += 1
         if self._broken:
             return
-        text = self._encode(data)
-        exact = _INEXACT.search(text) is None
-        self._send(f"{self._encode([tree, chart, exact])[:-1]},{text}]\n".encode())
+        self._send(f"{self._encode([tree, chart])}\t{self._encode(data)}\n".encode())
 
     def end_group(self) -> None:
         """End a group of objects: cdk8s synthesizes them now, while the next group is planned."""
