@@ -389,6 +389,33 @@ def test_kubeconform_reports_land_on_the_right_file_also_for_repeated_names():
                                                       ("b/x/service-s.yaml", "invalid")]
 
 
+@pytest.mark.parametrize(("user_gogc", "expected"), [(None, "200"), ("50", "50")])
+def test_kubeconform_runs_with_gogc_200_unless_gogc_is_set(tmp_path, monkeypatch, user_gogc, expected):
+    from servespec.build.validation import SchemaOptions, Validation
+
+    seen = tmp_path / "gogc"
+    fake = tmp_path / "kubeconform"
+    fake.write_text(f"""#!/bin/sh
+echo "$GOGC" > {seen}
+for argument in "$@"; do case "$argument" in *.yaml) cat "$argument" > /dev/null;; esac; done
+echo '{{"resources": []}}'
+""")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SERVESPEC_KUBECONFORM", str(fake))
+    if user_gogc is None:
+        monkeypatch.delenv("GOGC", raising=False)
+    else:
+        monkeypatch.setenv("GOGC", user_gogc)
+    validation = Validation(SchemaOptions(), [""])
+    try:
+        validation.add("", "x/service-s.yaml", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}},
+                       "kind: Service\n")
+        assert validation.finish() == []
+    finally:
+        validation.close()
+    assert seen.read_text().strip() == expected
+
+
 def test_diff_shows_what_cdk8s_returns_for_an_object_it_changes(monkeypatch):
     from servespec.synth import service_account
 
