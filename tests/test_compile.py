@@ -199,6 +199,14 @@ def test_validate_and_lint_never_import_cdk8s():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+def test_croniter_is_imported_only_by_a_spec_with_a_schedule():
+    """croniter's import runs `file` on the Python binary; a fleet without schedules never pays for it."""
+    code = ("import sys; from servespec import api; api.load_fleet('examples/quickstart.yaml'); "
+            "assert 'croniter' not in sys.modules; api.load_fleet('examples/agency.yaml'); "
+            "assert 'croniter' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
 def test_compile_and_check_help_have_examples():
     for command in ("compile", "check"):
         code, output = run_cli(command, "--help")

@@ -12,7 +12,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Callable, Optional, Union
 
-from croniter import CroniterBadDateError, croniter
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -186,7 +185,11 @@ def _check_cron(value: str) -> str:
 @lru_cache(maxsize=1024)
 def _cron_problem(value: str) -> Optional[str]:
     """Why `value` is not a usable cron expression, or None (asked once per expression: a fleet repeats
-    its schedules across models, and croniter takes about 0.4 ms per check)."""
+    its schedules across models, and croniter takes about 0.4 ms per check). croniter is imported here, by
+    the first spec with a schedule: its import runs `file` on the Python binary (platform.architecture),
+    15-20 ms that a fleet without schedules does not pay."""
+    from croniter import CroniterBadDateError, croniter
+
     fields = value.split()
     if len(fields) != 5:
         return (f"{value!r} has {len(fields)} fields; a cron expression has 5 "
