@@ -119,7 +119,7 @@ def build_latency(fleet: ResolvedFleet) -> dict[str, Any]:
         alerts.append(_alert("ModelLatencyRegression", settings.for_, "warning",
                              f"{current} > on (namespace, {MODEL_LABEL}) {earlier} * {ratio}",
                              f"{model.name} {version}: P99 {{{{ $value | humanizeDuration }}}}, above {ratio} x the "
-                             "earlier versions'",
+                             "average P99 of its earlier versions",
                              "The running version is slower than the versions before it: roll back to the previous "
                              "version (`servespec diff --base <previous revision>` shows what that changes)."))
     return _rule_object(fleet, "latency", records + alerts)
