@@ -96,3 +96,42 @@ def test_blackwell_and_hopper_96gb_mig_rows_match_the_gpu_operators_default_conf
         ("1g.12gb", 7), ("1g.24gb", 4), ("2g.24gb", 3), ("3g.48gb", 2), ("4g.48gb", 1), ("7g.96gb", 1)}
     assert GPU_TYPES["RTX-PRO-6000-96GB"].compute_capability == (12, 0)
     assert GPU_TYPES["GB200"].compute_capability == GPU_TYPES["B200"].compute_capability == (10, 0)
+
+
+@pytest.mark.parametrize("name", ["UTC", "America/New_York", "Europe/Berlin", "Etc/GMT+5", "localtime", "posixrules",
+                                  "right/UTC", "posix/UTC", "america/new_york", "Mars/Olympus", "../UTC", ""])
+def test_time_zones_are_those_zoneinfo_lists(name):
+    """The tzdata package's list answers first; a name it lacks is looked up on the system, as zoneinfo does."""
+    import zoneinfo
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from servespec.spec.types import TimeZone
+
+    try:
+        TypeAdapter(TimeZone).validate_python(name)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == (name in zoneinfo.available_timezones())
+
+
+def test_a_listed_time_zone_is_checked_without_walking_the_zone_folder(monkeypatch):
+    import zoneinfo
+
+    from pydantic import TypeAdapter
+
+    from servespec.spec import types
+
+    packaged = types._packaged_zones()
+    assert "America/New_York" in packaged and packaged <= zoneinfo.available_timezones()
+
+    def walked() -> set[str]:
+        raise AssertionError("available_timezones() walks the system's zone folder")
+
+    types._zones.cache_clear()
+    monkeypatch.setattr(zoneinfo, "available_timezones", walked)
+    try:
+        assert TypeAdapter(types.TimeZone).validate_python("America/New_York") == "America/New_York"
+    finally:
+        types._zones.cache_clear()
