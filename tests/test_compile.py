@@ -424,6 +424,42 @@ echo '{{"resources": []}}'
     assert seen.read_text().strip() == expected
 
 
+@pytest.mark.parametrize("workers", [2, 1])
+def test_kubeconform_compiles_common_schemas_from_placeholders_whose_results_are_dropped(tmp_path, monkeypatch,
+                                                                                        workers):
+    """On more than one CPU, kubeconform reads a warm-up pipe of placeholder objects first; what it reports on
+    them never becomes a problem of the output."""
+    from servespec.build import validation as module
+
+    first = tmp_path / "first-input"
+    fake = tmp_path / "kubeconform"
+    fake.write_text(f"""#!/bin/sh
+first=""
+for argument in "$@"; do case "$argument" in *.yaml)
+  if [ -z "$first" ]; then first="$argument"; cat "$argument" > {first}; else cat "$argument" > /dev/null; fi;;
+esac; done
+printf '{{"resources": [{{"filename": "%s", "kind": "Deployment", "name": "warm-up", "version": "apps/v1",
+  "status": "statusInvalid", "msg": "missing spec"}}]}}' "$first"
+""")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SERVESPEC_KUBECONFORM", str(fake))
+    monkeypatch.setattr(module, "KUBECONFORM_WORKERS", workers)
+    validation = module.Validation(module.SchemaOptions(), [""])
+    try:
+        validation.add("", "x/service-s.yaml", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}},
+                       "kind: Service\n")
+        problems = validation.finish()
+    finally:
+        validation.close()
+    if workers == 1:
+        assert first.read_text() == "---\nkind: Service\n" and [p.status for p in problems] == ["invalid"]
+    else:
+        placeholders = [document for document in first.read_text().split("---\n") if document]
+        assert [tuple(line.split(": ")[1] for line in document.splitlines()[:2]) for document in placeholders] \
+            == list(module.WARM_UP_KINDS)
+        assert problems == []
+
+
 def test_diff_shows_what_cdk8s_returns_for_an_object_it_changes(monkeypatch):
     from servespec.synth import service_account
 
