@@ -337,7 +337,8 @@ class Validation:
 
     With kubeconform, one kubeconform process reads the objects while they are produced, through one named
     pipe per output tree (`<n>.yaml`, read as a file: kubeconform's standard-input reader hands its
-    workers a buffer it then reuses, and mixes documents up on long streams). Its report names the pipe,
+    workers a buffer it then reuses, and mixes documents up on long streams), after a pipe of placeholders
+    that warms it up (`WARM_UP_KINDS`). Its report names the pipe,
     kind, name and apiVersion of each object; an object whose apiVersion, kind and name repeat within a
     tree (so the report could not tell which one it means) is validated afterwards from a file of its own.
     Without kubeconform the built-in validator checks each object at the end."""
