@@ -475,8 +475,8 @@ class _KubeconformStream:
             report = json.loads(output.decode() or "{}")
         except json.JSONDecodeError:
             raise RuntimeError(f"kubeconform failed: {errors.decode().strip() or output.decode().strip()}") from None
-        warm_up = str(self._warm_up)
-        resources = [resource for resource in report.get("resources", []) if resource.get("filename") != warm_up]
+        resources = [resource for resource in report.get("resources", [])
+                     if self._warm_up is None or resource.get("filename") != str(self._warm_up)]
         if self._failure and not resources and self._process.returncode not in (0, 1):
             raise RuntimeError(f"kubeconform failed: {errors.decode().strip() or self._failure[0]}")
         problems = []
