@@ -49,7 +49,7 @@ def fleet(models: int) -> str:
         if index % 2 == 0:  # a vLLM server scaled on its queue, weights downloaded from S3
             serving = f"""
     artifact: {{source: download, uri: "s3://models/model-{index}", sizeGB: 14, loadMBps: 200,
-               download: {{egress: {{cidrs: [52.216.0.0/15]}}}}}}
+               download: {{secretName: weights-reader, egress: {{cidrs: [52.216.0.0/15]}}}}}}
     server: {{runtime: vllm, args: [--max-model-len, "8192"]}}
     replicas: {{min: 2, max: 6}}
     scaling:

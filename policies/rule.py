@@ -127,6 +127,15 @@ def cuda_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple
             yield model, model.cuda, model_path(model, "cuda" if model.spec.cuda else "image")
 
 
+def driver_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple[int, int], SpecPath]]:
+    """`cuda_models` whose driver the CUDA table decides: not those whose engine's release notes support the
+    pool's driver (an NGC image with the CUDA forward-compatibility package, `catalog.runtimes.DriverSupport`)."""
+    for model, cuda, path in cuda_models(fleet):
+        drivers = model.server.engine.drivers
+        if drivers is None or not drivers.supports(model.pool.driver):
+            yield model, cuda, path
+
+
 def cuda_origin(model: "ResolvedModel") -> str:
     """What the model's CUDA version was read from, for messages: "image", or "the vllm 0.9.2 image"."""
     if model.cuda_source == "runtime" and model.image.version:

@@ -72,7 +72,7 @@ def models(draw, name: str, pool: dict) -> dict:
     elif mig.get("strategy") == "mixed" and draw(st.booleans()):
         model["gpu"] = {"mig": draw(st.sampled_from([p.name for p in gpu.mig_profiles])), "memoryGB": 1}
     elif draw(st.booleans()):
-        model["gpu"] = {"count": draw(st.integers(1, 8)), "memoryGB": draw(st.integers(1, int(gpu.memory_gb)))}
+        model["gpu"] = {"count": draw(st.integers(1, 8)), "memoryGB": draw(st.integers(1, int(gpu.memory_gib)))}
     runtime = draw(st.sampled_from(["custom", "vllm", "triton", "tgi"]))
     if draw(st.booleans()):
         model["artifact"] = draw(artifacts(name, runtime))
@@ -113,6 +113,10 @@ def models(draw, name: str, pool: dict) -> dict:
     if "gpu" in model and "mig" not in model["gpu"] and draw(st.booleans()):
         model.update(draw(parallel_models(runtime, pool.get("gpusPerNode"))))
     split = model.get("parallelism", {"tensor": model.get("gpu", {}).get("count", 1), "pipeline": 1})
+    shm_gi = 2 * split["tensor"] * split["pipeline"]  # 2Gi of /dev/shm per GPU of a pod (at most)
+    memory = model["resources"]["memory"]
+    if (int(memory[:-2]) / (1024 if memory.endswith("Mi") else 1)) * 1.2 <= shm_gi:
+        model["resources"]["memory"] = f"{shm_gi + 2}Gi"  # the memory limit must hold /dev/shm
     if runtime == "vllm" and per_node and split["tensor"] * split["pipeline"] > per_node:
         model["rollout"] = {"strategy": "rolling"}  # a multi-node replica rolls as a LeaderWorkerSet
     if draw(st.booleans()):
@@ -201,7 +205,12 @@ def artifacts(draw, name: str, runtime: str) -> dict:
         return {**artifact, "source": "image", "image": {"reference": f"registry.example.com/w/{name}:1@{DIGEST}"}}
     schemes = ["s3", "gs", "https"] + (["hf"] if runtime in ("vllm", "tgi") else [])
     scheme = draw(st.sampled_from(schemes))
-    download = {"egress": {"cidrs": ["52.216.0.0/15"]}, "secretName": f"{name}-reader"}
+    download: dict = {"egress": {"cidrs": ["52.216.0.0/15"]}}
+    credentials = draw(st.sampled_from(["secret", "instanceMetadata", "podIdentity", "webIdentity", "anonymous"]))
+    if credentials == "secret" or scheme not in ("s3", "gs"):
+        download["secretName"] = f"{name}-reader"
+    else:
+        download["credentials"] = credentials
     if draw(st.booleans()):
         download["image"] = f"registry.example.com/rclone:1.68.2@{DIGEST}"
     return {**artifact, "source": "download", "uri": f"{scheme}://models/{name}", "download": download}

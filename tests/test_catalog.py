@@ -33,16 +33,17 @@ def test_b300_and_gb300_rows_are_the_mig_parted_commits_that_added_them():
     assert _rows("GB300") == {("1g.35gb", 7), ("1g.70gb", 4), ("2g.70gb", 3), ("3g.139gb", 2), ("4g.139gb", 1),
                               ("7g.278gb", 1)}
     assert GPU_TYPES["B300"].compute_capability == GPU_TYPES["GB300"].compute_capability == (10, 3)
-    assert GPU_TYPES["B300"].memory_gb == 269 and GPU_TYPES["GB300"].memory_gb == 278
+    assert GPU_TYPES["B300"].memory_mib == 275040 and GPU_TYPES["GB300"].memory_mib == 278 * 1024
 
 
 def test_the_h100_pcie_shares_the_sxm_profiles_and_the_older_gpus_have_none():
     assert _rows("H100-PCIE-80GB") == _rows("H100-80GB")
     assert GPU_TYPES["H100-PCIE-80GB"].compute_capability == (9, 0)
-    expected = {"L40": (48, (8, 9)), "A10G": (24, (8, 6)), "V100-16GB": (16, (7, 0)), "V100-32GB": (32, (7, 0))}
+    expected = {"L40": (46068, (8, 9)), "A10G": (23028, (8, 6)), "V100-16GB": (16160, (7, 0)),
+                "V100-32GB": (32768, (7, 0))}
     for name, (memory, capability) in expected.items():
         gpu = GPU_TYPES[name]
-        assert (gpu.memory_gb, gpu.compute_capability, gpu.supports_mig) == (memory, capability, False)
+        assert (gpu.memory_mib, gpu.compute_capability, gpu.supports_mig) == (memory, capability, False)
 
 
 @pytest.mark.parametrize("nvml_name, label", [

@@ -78,6 +78,18 @@ def test_pod_templates_satisfy_restricted(name, data):
     assert restricted_violations(data) == []
 
 
+def test_every_serving_container_has_readiness_and_liveness_probes():
+    """Checkov CKV_K8S_8/9: the server and the validator sidecar alike (a LeaderWorkerSet's workers serve no
+    traffic: their group is recreated with the leader)."""
+    templates = [(name, data["spec"]["template"]) for name, data in OBJECTS if data["kind"] == "Deployment"]
+    templates += [(name, data["spec"]["leaderWorkerTemplate"]["leaderTemplate"]) for name, data in OBJECTS
+                  if data["kind"] == "LeaderWorkerSet"]
+    containers = [(name, c) for name, template in templates for c in template["spec"]["containers"]]
+    assert any(c["name"] == "validator" for _, c in containers)
+    for name, container in containers:
+        assert "readinessProbe" in container and "livenessProbe" in container, (name, container["name"])
+
+
 def test_restricted_helper_fires():
     deployment = copy.deepcopy(next(data for name, data in OBJECTS if data["kind"] == "Deployment"))
     container = deployment["spec"]["template"]["spec"]["containers"][0]
@@ -141,7 +153,7 @@ def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
                               capture_output=True, text=True)
         assert done.stderr == ""  # no Node end-of-life banner, no jsii noise
         trees.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert trees[0] == trees[1] and len(trees[0]) == 25 + 1  # the objects and the owner marker
+    assert trees[0] == trees[1] and len(trees[0]) == 26 + 1  # the objects and the owner marker
 
 
 def test_compile_is_atomic_on_invalid_spec(tmp_path):

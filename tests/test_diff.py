@@ -127,7 +127,7 @@ def test_base_revision_is_read_without_touching_the_working_tree(tmp_path):
     assert git(repo, "status", "--porcelain") == status and (repo / "fleet.yaml").read_text() == \
         (change / "new.yaml").read_text()
     code, output = run_cli("diff", "--base", "HEAD", str(repo / "extra.yaml"))
-    assert code == 1 and output.endswith("8 to add, 0 to change, 0 to remove\n")  # golden/quickstart: 8 files
+    assert code == 1 and output.endswith("7 to add, 0 to change, 0 to remove\n")  # golden/quickstart: 7 files
     code, output = run_cli("diff", "--base", "no-such-rev", str(repo / "fleet.yaml"))
     assert code == 2 and "'no-such-rev' is not a git revision" in output
 
@@ -200,6 +200,7 @@ def test_env_compares_one_environment(tmp_path):
     assert run_cli("diff", "examples/agency.yaml", str(new)) == (0, "0 to add, 0 to change, 0 to remove\n")
     report = api.diff("examples/agency.yaml", str(new), env="staging")
     assert [(c.label, [i.render() for i in c.changes]) for c in report.changes] == [
-        ("Canary agency-staging/caption-gen", ["spec.autoscalerRef.primaryScalerReplicas.maxReplicas: 2 -> 3"])]
+        ("Canary agency-staging/caption-gen", ["spec.autoscalerRef.primaryScalerReplicas.maxReplicas: 2 -> 3"]),
+        ("ScaledObject agency-staging/caption-gen", ["spec.fallback.replicas: 2 -> 3"])]  # the primary's fallback
     code, output = run_cli("diff", "examples/agency.yaml", str(new), "--env", "nope")
     assert code == 2 and "unknown environment 'nope'" in output

@@ -201,12 +201,13 @@ def quickstart_with(old: str, new: str) -> str:
     ("sizeGB: 1.3", "sizeGB: 1e400", "finite number"),
     ("sizeGB: 1.3", "sizeGB: 1e9, loadMBps: 0.001", "longer than a Kubernetes probe"),
     ("sizeGB: 1.3", "sizeGB: 1.8e305, loadMBps: 10", "longer than a Kubernetes probe"),  # load time: inf
-    ("max: 2}", 'max: 2}\n    scaling: {schedules: [{name: s, timezone: UTC, start: "0 9 30 2 *", end: "0 1 * * *", '
-                'replicas: 2}]}', "never fires"),
-    ("max: 2}", "max: 1000000000000}", "less than or equal to 2147483647"),
+    ("max: 1}", 'max: 1}\n    scaling: {schedules: [{name: s, timezone: UTC, start: "0 9 30 2 *", end: "0 1 * * *", '
+                'replicas: 1}]}', "never fires"),
+    ("max: 1}", "max: 1000000000000}", "less than or equal to 2147483647"),
     ("  name: quickstart", '  name: quickstart\n  labels: {"bad key!": x}', "not a Kubernetes label key"),
     ("  name: quickstart", "  name: quickstart\n  labels: {team: " + "v" * 100 + "}", "label value"),
-    ("memory: 8Gi", "memory: 9e30", "larger than servespec accepts"),
+    ("memory: 8Gi", "memory: 9e30", "a Kubernetes memory or disk quantity with its unit"),  # 9e30 bytes
+    ("memory: 8Gi", "memory: 9000000000000000Ei", "larger than servespec accepts"),
 ])
 def test_out_of_range_values_are_located_errors_in_every_command(tmp_path, old, new, message):
     spec = write(tmp_path, quickstart_with(old, new))

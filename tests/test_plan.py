@@ -170,3 +170,17 @@ def test_the_legend_wraps_for_many_models_and_the_chart_grows():
     assert f'height="{plan_chart.HEIGHT + plan_chart.chart_height(many)}"' in svg
     legend = re.findall(r'<text x="\d+" y="(\d+)" font-size="11">model-with-a-long-name-\d+</text>', svg)
     assert len(legend) == 12 and len(set(legend)) > 1, "twelve legend entries on more than one row"
+
+
+@pytest.mark.parametrize("start, end, hours_open", [("30 0 * * *", "30 5 * * *", 5),   # 00:30-05:30: 5 h, not 6
+                                                    ("45 23 * * *", "15 0 * * *", 0.5),  # across midnight
+                                                    ("0 9 * * 1-5", "0 18 * * 1-5", 9 * 5 / 7)])
+def test_gpu_hours_count_the_minutes_a_window_is_open(tmp_path, start, end, hours_open):
+    from servespec.capacity.week import weekly_gpu_hours
+    from tests.test_large_models import fleet_of
+
+    fleet = fleet_of(tmp_path, {"models[0].replicas": {"min": 1, "max": 3}, "gpuPools[0].maxGPUs": 3,
+                                "models[0].scaling": {"schedules": [{"name": "w", "timezone": "UTC",
+                                                                     "start": start, "end": end, "replicas": 3}]}})
+    # 1 replica all week, 2 more while the window is open, 1 GPU each
+    assert float(weekly_gpu_hours(fleet.models[0])) == pytest.approx(168 + 2 * hours_open * 7)

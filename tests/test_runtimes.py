@@ -47,7 +47,7 @@ def test_vllm_preset_with_tensor_parallelism(tmp_path):
     assert container["command"] == ["vllm", "serve"]
     assert container["args"] == ["/models", "--port", "8000", "--served-model-name", "embedder",
                                  "--tensor-parallel-size", "4", "--max-model-len", "8192"]
-    assert container["readinessProbe"]["httpGet"] == {"path": "/v1/models", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/health", "port": "http"}  # vLLM's own guide
     assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
     shm = next(v for v in pod(objects)["volumes"] if v["name"] == "dshm")
     assert shm["emptyDir"] == {"medium": "Memory", "sizeLimit": "8Gi"}  # 2Gi per GPU
@@ -64,7 +64,7 @@ def test_triton_preset_has_grpc_and_a_metrics_port_only_prometheus_reaches(tmp_p
     container = server(objects)
     assert container["command"] == ["tritonserver"]
     assert container["args"] == ["--model-repository=/models", "--http-port=8000", "--grpc-port=8001",
-                                 "--metrics-port=8002"]
+                                 "--metrics-port=8002", "--metrics-config=summary_latencies=true"]
     assert [(p["name"], p["containerPort"]) for p in container["ports"]] == [
         ("http", 8000), ("grpc", 8001), ("metrics", 8002)]
     assert container["readinessProbe"]["httpGet"]["path"] == "/v2/health/ready"
@@ -111,7 +111,8 @@ def test_progress_deadline_adds_the_download(tmp_path):
     # download 16.1 GB at 200 MB/s: 80.5 s (81) + startup 220 s + 300 s = 601 s
     objects = compiled(tmp_path, {"models[0].image": VLLM_IMAGE, "models[0].server": {"runtime": "vllm"},
                                   "models[0].artifact": {"source": "download", "uri": "s3://b/llama", "sizeGB": 16.1,
-                                                         "loadMBps": 1000, "download": {"rateMBps": 200}}})
+                                                         "loadMBps": 1000,
+                                                         "download": {"rateMBps": 200, "secretName": "r"}}})
     assert objects[("Deployment", "embedder")]["spec"]["progressDeadlineSeconds"] == 601
 
 
@@ -187,7 +188,9 @@ def test_contradictions_are_located_errors(tmp_path, change, message):
 def test_cuda_comes_from_the_runtime_table_for_untagged_engine_images(tmp_path):
     spec = tmp_path / "fleet.yaml"
     for image, runtime, cuda in [(VLLM_IMAGE, "vllm", (12, 8)), (TRITON_IMAGE, "triton", (12, 6)),
-                                 ("docker.io/vllm/vllm-openai:v0.8.5@sha256:" + "3" * 64, "vllm", None)]:
+                                 ("docker.io/vllm/vllm-openai:v0.8.5@sha256:" + "3" * 64, "vllm", (12, 4)),
+                                 ("docker.io/vllm/vllm-openai:v0.20.1@sha256:" + "3" * 64, "vllm", (13, 0)),
+                                 ("docker.io/vllm/vllm-openai:v0.6.6@sha256:" + "3" * 64, "vllm", None)]:
         data = Case({"models[0].image": image, "models[0].server": {"runtime": runtime}}).apply(base_spec())
         spec.write_text(yaml.safe_dump(data))
         model = api.load_fleet(str(spec)).models[0]
@@ -206,8 +209,9 @@ def test_cuda_from_the_runtime_table_is_checked_against_the_driver(tmp_path):
 
 def test_every_scaling_metric_belongs_to_its_engine():
     for runtime in RUNTIMES.values():
-        for metric in runtime.scaling_metrics.values():
-            assert ENGINE_METRIC.fullmatch(metric) and runtime_of_metric(metric) is runtime
+        for rows in runtime.scaling_metrics.values():
+            for _, metric in rows:
+                assert ENGINE_METRIC.fullmatch(metric) and runtime_of_metric(metric) is runtime
 
 
 def test_a_canary_of_a_multi_port_server_discovers_its_other_ports(tmp_path):
@@ -254,3 +258,108 @@ def test_flagger_scales_the_primary_on_its_own_pods(tmp_path):
     assert scaled["triggers"][0]["metadata"]["query"] == \
         'sum(vllm:num_requests_waiting{namespace="ml-serving",app_kubernetes_io_name="embedder"})'
     assert "app.kubernetes.io/name" in objects[("PodMonitor", "embedder")]["spec"]["podTargetLabels"]
+
+
+@pytest.mark.parametrize("driver, rules", [
+    ("535.104.05", set()),      # R535 from 535.86: forward compatible on data center GPUs (25.03 release notes)
+    ("560.35.03", set()),       # the release's own minimum: 560
+    ("535.54.03", {"GPU006"}),  # R535 below 535.86: CUDA 12.8 only through minor-version compatibility
+    ("550.90.07", {"GPU006"}),  # R550 is no listed branch and below 560
+    ("470.57.02", set()),       # R470 from 470.57
+    ("520.61.05", {"GPU005"}),  # no listed branch, below the 12.x compatibility floor
+])
+def test_triton_driver_support_follows_its_release_notes(tmp_path, driver, rules):
+    spec = tmp_path / "fleet.yaml"
+    data = Case({"models[0].image": "nvcr.io/nvidia/tritonserver:25.03-py3@sha256:" + "8" * 64,
+                 "models[0].server": {"runtime": "triton"}, "gpuPools[0].driverVersion": driver}).apply(base_spec())
+    spec.write_text(yaml.safe_dump(data))
+    found = {f.rule_id for f in api.lint([str(spec)]).findings} & {"GPU005", "GPU006"}
+    assert found == rules
+
+
+def test_engine_facts_follow_the_image_version():
+    vllm = RUNTIMES["vllm"]
+    assert vllm.facts((0, 9, 1)).scaling_metrics["kvCache"] == "vllm:gpu_cache_usage_perc"
+    assert vllm.facts((0, 9, 2)).scaling_metrics["kvCache"] == "vllm:kv_cache_usage_perc"
+    assert vllm.facts(None).scaling_metrics["kvCache"] == "vllm:kv_cache_usage_perc"  # no version: the newest
+    assert "queue" not in vllm.facts((0, 2, 2)).scaling_metrics
+    assert [vllm.facts(v).gpu_memory_utilization for v in [(0, 19, 1), (0, 20, 0), (0, 34, 0)]] == [0.9, 0.92, 1.0]
+    assert vllm.facts((0, 20, 0)).args == () and RUNTIMES["triton"].facts((23, 5)).args != ()
+
+
+def test_a_scaling_metric_the_image_cannot_export_is_a_located_error(tmp_path):
+    change = {"models[0].image": "docker.io/vllm/vllm-openai:v0.2.2@sha256:" + "3" * 64,
+              "models[0].server": {"runtime": "vllm"}, "models[0].scaling": {"target": {"metric": "queue", "value": 4}}}
+    assert any("exports from version 0.2.3 on" in error for error in errors(tmp_path, change)), errors(tmp_path, change)
+
+
+@pytest.mark.parametrize("change, at", [
+    ({"models[0].env": {"VLLM_API_KEY": {"secretKeyRef": {"name": "k", "key": "key"}}},
+      "models[0].server": {"runtime": "vllm", "readinessPath": "/v1/models"}}, "server.readinessPath"),
+    ({"models[0].server": {"runtime": "vllm", "args": ["--api-key", "x"], "livenessPath": "/v1/models"}},
+     "server.livenessPath"),
+])
+def test_probes_behind_the_vllm_api_key_are_located_errors(tmp_path, change, at):
+    spec = tmp_path / "fleet.yaml"
+    spec.write_text(yaml.safe_dump(Case({"models[0].image": VLLM_IMAGE, **change}).apply(base_spec()),
+                                   sort_keys=False))
+    problems = [d for d in api.validate_file(str(spec)) if "answers /v1/models with 401" in d.message]
+    assert len(problems) == 1, [d.message for d in api.validate_file(str(spec))]
+
+
+def test_vllm_behind_an_api_key_keeps_probing_health(tmp_path):
+    """vLLM answers every /v1 path with 401 without the key; /health stays open (its Kubernetes guide)."""
+    objects = compiled(tmp_path, {"models[0].image": VLLM_IMAGE, "models[0].server": {"runtime": "vllm"},
+                                  "models[0].env": {"VLLM_API_KEY": {"secretKeyRef": {"name": "k", "key": "key"}}}})
+    container = server(objects)
+    assert {container[p]["httpGet"]["path"] for p in ("startupProbe", "readinessProbe", "livenessProbe")} == {
+        "/health"}
+
+
+@pytest.mark.parametrize("credentials, opened", [
+    ("instanceMetadata", {"cidr": "169.254.169.254/32", "port": 80}),  # GKE Workload Identity, EC2 roles
+    ("podIdentity", {"cidr": "169.254.170.23/32", "port": 80}),        # the EKS Pod Identity agent
+    ("webIdentity", None), ("anonymous", None)])
+def test_a_download_without_a_secret_opens_exactly_its_credential_endpoint(tmp_path, credentials, opened):
+    objects = compiled(tmp_path, {"models[0].artifact": {
+        "source": "download", "uri": "gs://acme-models/embedder/v1", "sizeGB": 1.3,
+        "download": {"credentials": credentials, "egress": {"cidrs": ["199.36.153.8/30"]}}}})
+    link_local = [rule for rule in objects[("NetworkPolicy", "embedder")]["spec"]["egress"]
+                  if rule["to"][0].get("ipBlock", {}).get("cidr", "").startswith("169.254.17")
+                  or rule["to"][0].get("ipBlock", {}).get("cidr", "") == "169.254.169.254/32"]
+    expected = [] if opened is None else [{"to": [{"ipBlock": {"cidr": opened["cidr"]}}],
+                                          "ports": [{"protocol": "TCP", "port": opened["port"]}]}]
+    assert link_local == expected
+    assert "envFrom" not in pod(objects)["initContainers"][0]
+
+
+@pytest.mark.parametrize("download, message", [
+    ({}, "the gs:// download has no Secret"),
+    ({"credentials": "secret"}, "credentials: secret needs `download.secretName`"),
+])
+def test_an_env_auth_download_that_could_never_authenticate_is_an_error(tmp_path, download, message):
+    change = {"models[0].artifact": {"source": "download", "uri": "gs://acme-models/m", "sizeGB": 1,
+                                     "download": {**download, "egress": {"cidrs": ["199.36.153.8/30"]}}}}
+    assert any(message in error for error in errors(tmp_path, change)), errors(tmp_path, change)
+
+
+@pytest.mark.parametrize("download, message", [
+    ({"image": "docker.io/rclone/rclone:1.68.2@sha256:" + "1" * 64}, "the image's entrypoint with no arguments"),
+    ({}, "servespec has no default download for 's3a://b/m'"),
+])
+def test_a_download_of_an_unknown_scheme_needs_its_command(tmp_path, download, message):
+    change = {"models[0].artifact": {"source": "download", "uri": "s3a://b/m", "sizeGB": 1, "download": download}}
+    assert any(message in error for error in errors(tmp_path, change)), errors(tmp_path, change)
+    given = {**download, "command": ["rclone"], "args": ["copy", ":s3:b/m", "/models"]}
+    assert errors(tmp_path, {"models[0].artifact": {"source": "download", "uri": "s3a://b/m", "sizeGB": 1,
+                                                    "download": {**given, "image": "docker.io/rclone/rclone:1.68.2@"
+                                                                 "sha256:" + "1" * 64}}}) == []
+
+
+@pytest.mark.parametrize("memory, message", [
+    ("32", "'32' is not a Kubernetes memory or disk quantity with its unit"),  # 32 bytes in Kubernetes
+    ("1Gi", "the memory limit (1229Mi) is not above /dev/shm (2Gi)"),
+])
+def test_memory_needs_a_unit_and_room_for_shared_memory(tmp_path, memory, message):
+    change = {"models[0].resources": {"cpu": "2", "memory": memory}}
+    assert any(message in error for error in errors(tmp_path, change)), errors(tmp_path, change)

@@ -9,6 +9,7 @@ import yaml
 
 from servespec import api
 from tests.conftest import ROOT
+from tests.test_runtimes import compiled, errors, pod
 
 BASE = yaml.safe_load((ROOT / "examples/quickstart.yaml").read_text())
 
@@ -68,9 +69,6 @@ CASES = [
      "gpuTypes[0].migProfiles: MIG needs compute capability 8.0 or newer"),
     ("product of another GPU", lambda s: pool(s).update(product="NVIDIA-L40S"),
      "gpuPools[0].product: 'NVIDIA-L40S' is not a GPU Feature Discovery product of L4"),
-    ("product on a mixed MIG pool", lambda s: pool(s).update(gpu="A100-80GB", product="NVIDIA-A100-SXM4-80GB",
-                                                            mig={"strategy": "mixed"}),
-     "gpuPools[0].product: with MIG strategy mixed GPU Feature Discovery labels each profile"),
     ("environment overrides an unknown pool", lambda s: s.update(environments={"dev": {"gpuPools": {"l5": {}}}}),
      "environments.dev.gpuPools.l5: environment 'dev' overrides unknown gpuPool 'l5'"),
 ]
@@ -84,6 +82,16 @@ def test_semantic_problem_is_reported_where_it_is(tmp_path, change, expected):
 
 def test_the_unchanged_base_is_valid(tmp_path):
     assert problems(tmp_path, lambda s: None) == []
+
+
+def test_product_selects_a_mixed_mig_pool(tmp_path):
+    """GPU Feature Discovery keeps nvidia.com/gpu.product (the whole GPU) under MIG strategy mixed."""
+    change = {"gpuPools[0]": {"name": "l4", "gpu": "A100-80GB", "product": "NVIDIA-A100-SXM4-80GB",
+                              "driverVersion": "550.90.07", "maxGPUs": 2, "mig": {"strategy": "mixed"}},
+              "models[0].gpu": {"mig": "1g.10gb", "memoryGB": 6}}
+    assert errors(tmp_path, change) == []
+    selector = pod(compiled(tmp_path, change))["nodeSelector"]
+    assert selector["nvidia.com/gpu.product"] == "NVIDIA-A100-SXM4-80GB"
 
 
 def test_custom_gpu_type_with_mig_compiles(tmp_path):

@@ -10,10 +10,10 @@ import promql_parser
 import pytest
 
 from servespec.catalog.runtimes import RUNTIMES
-from servespec.synth import metric_template
+from servespec.spec.analysis import ERROR_RATE, LATENCY, NGINX_LATENCY_QUERY, engine_query
 from tests.test_large_models import fleet_of
 from tests.test_lint import run_cli
-from tests.test_runtimes import VLLM_IMAGE, compiled, errors
+from tests.test_runtimes import TRITON_IMAGE, VLLM_IMAGE, compiled, errors, server
 
 CANARY = {"models[0].rollout": {"strategy": "canary", "canary": {"maxErrorRatePercent": 1, "maxLatencyP99Ms": 500}},
           "models[0].replicas": {"min": 2, "max": 2}, "gpuPools[0].maxGPUs": 4}
@@ -77,7 +77,7 @@ def test_rolling_istio_model_gets_a_virtual_service_with_its_timeout(tmp_path):
 def test_istio_download_ports_bypass_the_sidecar(tmp_path):
     objects = compiled(tmp_path, {**ISTIO, "models[0].artifact": {
         "source": "download", "uri": "s3://models/embedder", "sizeGB": 1.3,
-        "download": {"egress": {"cidrs": ["52.216.0.0/15"], "ports": [443, 8443]}}}})
+        "download": {"secretName": "r", "egress": {"cidrs": ["52.216.0.0/15"], "ports": [443, 8443]}}}})
     annotations = objects[("Deployment", "embedder")]["spec"]["template"]["metadata"]["annotations"]
     assert annotations["traffic.sidecar.istio.io/excludeOutboundPorts"] == "443,8443"
 
@@ -89,7 +89,8 @@ def test_gatewayapi_canary_gates_on_the_engines_own_metrics(tmp_path):
     assert canary["service"]["gatewayRefs"] == [{"name": "public", "namespace": "gateways"}]
     assert canary["service"]["hosts"] == ["llm.example.com"] and canary["service"]["timeout"] == "120s"
     refs = {m["name"]: m["templateRef"]["name"] for m in canary["analysis"]["metrics"]}
-    assert refs == {"request-success-rate": "vllm-request-success-rate", "request-duration": "vllm-request-duration"}
+    # never Flagger's reserved names: it would run its built-in gatewayapi queries beside the templates
+    assert refs == {"success-rate": "vllm-success-rate", "latency-p99": "vllm-latency-p99"}
     for name in refs.values():
         template = objects[("MetricTemplate", name)]["spec"]
         assert template["provider"] == {"type": "prometheus", "address": "http://prometheus-operated.monitoring.svc:9090"}
@@ -107,16 +108,61 @@ def test_rolling_gatewayapi_model_gets_an_httproute_with_its_timeout(tmp_path):
     assert not any(kind == "MetricTemplate" for kind, _ in objects)
 
 
-@pytest.mark.parametrize("runtime", ["vllm", "tgi", "triton"])
-def test_engine_metric_queries_parse_once_flagger_fills_them_in(runtime):
-    for gate in metric_template.GATES:
-        query = metric_template.query(RUNTIMES[runtime], gate)
-        if query is None:
-            assert runtime == "triton" and gate == "request-duration"  # no latency histogram
-            continue
+@pytest.mark.parametrize("runtime, version", [("vllm", None), ("vllm", (0, 4, 2)), ("vllm", (0, 8, 5)),
+                                              ("tgi", None), ("triton", None), ("triton", (23, 5))])
+def test_engine_metric_queries_parse_once_flagger_fills_them_in(runtime, version):
+    engine = RUNTIMES[runtime].facts(version)
+    for setting in (ERROR_RATE, LATENCY):
+        query = engine_query(engine, setting)
+        assert query is not None, (runtime, version, setting)
         filled = (query.replace("{{ namespace }}", "chat").replace("{{ target }}", "llama")
                   .replace("{{ interval }}", "1m"))
         assert promql_parser.parse(filled) is not None
+    filled = NGINX_LATENCY_QUERY.replace("{{ namespace }}", "chat").replace("{{ ingress }}", "llama")
+    assert promql_parser.parse(filled.replace("{{ interval }}", "1m")) is not None
+
+
+def test_vllm_success_rate_counts_http_errors_from_0_8_5():
+    """The engine's finished-request counter never sees a 500 of the API server: gate on HTTP status."""
+    assert "http_requests_total" in engine_query(RUNTIMES["vllm"].facts((0, 9, 2)), ERROR_RATE)
+    assert 'status!="5xx"' in engine_query(RUNTIMES["vllm"].facts(None), ERROR_RATE)
+    assert "vllm:request_success_total" in engine_query(RUNTIMES["vllm"].facts((0, 8, 4)), ERROR_RATE)
+
+
+def test_triton_p99_from_its_latency_summary(tmp_path):
+    """Triton has quantiles with --metrics-config summary_latencies=true (23.05 on): the preset turns them on and
+    a gatewayapi canary of Triton gates on the P99 without a waiver."""
+    objects = compiled(tmp_path, {**GATEWAY_API, **CANARY, "models[0].image": TRITON_IMAGE,
+                                  "models[0].server": {"runtime": "triton"}})
+    assert "--metrics-config=summary_latencies=true" in server(objects)["args"]
+    refs = {m["name"]: m["templateRef"]["name"] for m in objects[("Canary", "embedder")]["spec"]["analysis"]["metrics"]}
+    assert refs == {"success-rate": "triton-success-rate", "latency-p99": "triton-latency-p99"}
+    query = objects[("MetricTemplate", "triton-latency-p99")]["spec"]["query"]
+    assert 'nv_inference_request_summary_us{' in query and 'quantile="0.99"' in query
+    old = compiled(tmp_path, {"models[0].image": TRITON_IMAGE.replace("24.10", "23.04"),
+                              "models[0].server": {"runtime": "triton"}})
+    assert not any(arg.startswith("--metrics-config") for arg in server(old)["args"])
+
+
+def test_nginx_p99_gate_reads_the_controllers_histogram_not_flaggers_mean(tmp_path):
+    objects = compiled(tmp_path, {**NGINX, **CANARY})
+    metrics = {m["name"]: m for m in objects[("Canary", "embedder")]["spec"]["analysis"]["metrics"]}
+    assert "templateRef" not in metrics["request-success-rate"]  # Flagger's built-in: non-5xx of canary requests
+    assert metrics["latency-p99"]["templateRef"] == {"name": "nginx-latency-p99"}
+    query = objects[("MetricTemplate", "nginx-latency-p99")]["spec"]["query"]
+    assert query.startswith("histogram_quantile(0.99, ") and "request_duration_seconds_bucket" in query
+    assert 'ingress="{{ ingress }}",canary!=""' in query
+
+
+def test_nginx_canary_load_test_goes_through_the_controller(tmp_path):
+    """Flagger's nginx gates count only requests the controller routed to the canary: a load test straight
+    to <name>-canary leaves them empty and rolls every low-traffic release back."""
+    objects = compiled(tmp_path, {**NGINX, **CANARY, **VLLM,
+                                  "models[0].traffic": {"loadTest": {"url": "http://flagger-loadtester.loadtest/"}}})
+    words = shlex.split(objects[("Canary", "embedder")]["spec"]["analysis"]["webhooks"][0]["metadata"]["cmd"])
+    assert words[-1] == "http://ingress-nginx-controller.ingress-nginx/v1/completions"
+    assert words[words.index("-host") + 1] == "embedder.models.example.com"
+    assert "-H" not in words  # weighted: the controller sends the canary its share
 
 
 def test_nginx_ingress_rate_limit_and_timeouts(tmp_path):
@@ -161,7 +207,7 @@ def test_blue_green_mirrors_on_istio_and_loads_the_canary_service_without_a_prov
     assert shlex.split(canary["analysis"]["webhooks"][0]["metadata"]["cmd"])[-1] == \
         "http://embedder-canary.ml-serving:8000/generate"
     assert {m["templateRef"]["name"] for m in canary["analysis"]["metrics"]} == {
-        "tgi-request-success-rate", "tgi-request-duration"}
+        "tgi-success-rate", "tgi-latency-p99"}
 
 
 def test_keda_fallback_keeps_current_replicas_when_prometheus_fails(tmp_path):
@@ -169,6 +215,14 @@ def test_keda_fallback_keeps_current_replicas_when_prometheus_fails(tmp_path):
                                                     "threshold": 5}}}
     default = compiled(tmp_path, trigger)[("ScaledObject", "embedder")]["spec"]
     assert default["fallback"] == {"failureThreshold": 3, "replicas": 1, "behavior": "currentReplicasIfHigher"}
+    # Flagger copies only failureThreshold and replicas to the primary (and strips the rest from the original):
+    # static fallback, so the primary's default is replicas.max, and the spec's value is never capped.
+    flagger = {**trigger, **ISTIO, **CANARY, "models[0].replicas": {"min": 1, "max": 4}}
+    canary = compiled(tmp_path, flagger)[("ScaledObject", "embedder")]["spec"]
+    assert canary["fallback"] == {"failureThreshold": 3, "replicas": 4}
+    assert canary["maxReplicaCount"] == 1  # the canary itself stays at its size
+    set_4 = compiled(tmp_path, {**flagger, "models[0].scaling.fallback": {"replicas": 3}})
+    assert set_4[("ScaledObject", "embedder")]["spec"]["fallback"] == {"failureThreshold": 3, "replicas": 3}
     set_ = compiled(tmp_path, {**trigger, "models[0].scaling.fallback": {"failureThreshold": 5, "replicas": 2}})
     assert set_[("ScaledObject", "embedder")]["spec"]["fallback"]["replicas"] == 2
     cron_only = compiled(tmp_path, {"models[0].scaling": {"schedules": [
@@ -185,6 +239,8 @@ def test_keda_fallback_keeps_current_replicas_when_prometheus_fails(tmp_path):
     ({**ISTIO, **BLUE_GREEN, "models[0].traffic": {"loadTest": {"url": "http://t.loadtest/"}}},
      "loadTest needs `command` for runtime 'custom'"),
     ({"traffic": {"provider": "istio", "istio": {"gateways": ["public"]}}}, "an Istio Gateway as namespace/name"),
+    ({**ISTIO, **CANARY, **VLLM, "models[0].env": {"VLLM_API_KEY": {"secretKeyRef": {"name": "k", "key": "k"}}},
+      "models[0].traffic": {"loadTest": {"url": "http://t.loadtest/"}}}, "the default load test sends none"),
 ])
 def test_settings_a_provider_cannot_compile_are_errors(tmp_path, change, message):
     assert any(message in error for error in errors(tmp_path, change)), errors(tmp_path, change)
@@ -197,3 +253,19 @@ def test_nginx_blue_green_load_test_without_the_header_is_reported(tmp_path):
     code, output = run_cli("lint", str(spec), "--today", "2026-11-23")
     assert code == 1
     assert "routes only requests with header x-canary: always" in output and "[TRF001" in output
+
+
+def test_load_balancers_outside_the_cluster_are_ip_peers(tmp_path):
+    gke = "gke-l7-regional-external-managed"
+    objects = compiled(tmp_path, {**GATEWAY_API, "traffic.gatewayapi.gatewayClassName": gke,
+                                  "security": {"ingress": {"fromCIDRs": ["10.129.0.0/23", "35.191.0.0/16",
+                                                                        "130.211.0.0/22"]}}})
+    callers = objects[("NetworkPolicy", "embedder")]["spec"]["ingress"][0]["from"]
+    assert callers[1:] == [{"ipBlock": {"cidr": "10.129.0.0/23"}}, {"ipBlock": {"cidr": "130.211.0.0/22"}},
+                           {"ipBlock": {"cidr": "35.191.0.0/16"}}]
+
+
+def test_a_gke_gateway_without_its_address_ranges_is_an_error(tmp_path):
+    """GKE's gateways are Google Cloud load balancers: a namespace peer never matches their proxies."""
+    change = {**GATEWAY_API, "traffic.gatewayapi.gatewayClassName": "gke-l7-global-external-managed"}
+    assert any("cloud load balancers outside the cluster" in error for error in errors(tmp_path, change))

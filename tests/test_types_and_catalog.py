@@ -54,7 +54,10 @@ def test_durations():
 
 def test_catalog_facts():
     a100 = GPU_TYPES["A100-80GB"]
-    assert a100.compute_capability == (8, 0) and a100.memory_gb == 80
+    assert a100.compute_capability == (8, 0) and a100.memory_mib == 81920
+    # memory as the driver reports it, not the product's name: an L4 has 23034 MiB, 22.5 GiB, not 24
+    assert GPU_TYPES["L4"].memory_mib == 23034 and round(GPU_TYPES["L4"].memory_gib, 2) == 22.49
+    assert all(gpu.memory_source for gpu in GPU_TYPES.values())
     assert {p.name: p.max_instances for p in a100.mig_profiles}["1g.10gb"] == 7
     assert {p.name: p.max_instances for p in GPU_TYPES["A100-40GB"].mig_profiles}["3g.20gb"] == 2
     assert {p.name: p.max_instances for p in GPU_TYPES["A30-24GB"].mig_profiles} == {

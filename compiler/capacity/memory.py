@@ -25,7 +25,9 @@ DEFAULT_HEADROOM_PERCENT: float = 10
 
 @dataclass(frozen=True)
 class MemoryNeed:
-    """GPU memory one replica needs, by term (GiB). `stated`: the spec's gpu.memoryGB, no terms."""
+    """GPU memory one replica needs, by term (GiB). `stated`: the spec's gpu.memoryGB, no terms. `weights_from`:
+    the need is the weights alone (a floor: no stated figure covers them, or nothing else is known), read from
+    this (`model.parameters` and dtype, or `artifact.sizeGB`)."""
 
     total: float
     weights: Optional[float] = None
@@ -34,11 +36,16 @@ class MemoryNeed:
     overhead: Optional[float] = None
     """All GPUs of the replica together."""
     stated: bool = False
+    weights_from: Optional[str] = None
+    stated_below_weights: Optional[float] = None
+    """The spec's gpu.memoryGB, when it is below the weights."""
 
     def terms(self) -> str:
         """`weights 130.4 + KV cache 10.0 + overhead 4 x 5.0` (empty for a stated figure)."""
         if self.stated or self.weights is None:
             return ""
+        if self.weights_from is not None:
+            return f"weights {self.weights:.1f} from {self.weights_from}, nothing else counted"
         parts = [f"weights {self.weights:.1f}"]
         parts.append(f"KV cache {self.kv_cache:.1f}" if self.kv_cache is not None else "KV cache not known")
         parts.append(f"overhead {self.overhead:.1f}")
@@ -84,15 +91,30 @@ def kv_cache_gib(architecture: ModelArchitecture) -> Optional[float]:
     return per_token * architecture.context_length * architecture.sequences / GIB
 
 
+def weights_floor(model: ResolvedModel) -> Optional[tuple[float, str]]:
+    """(GiB, where from) of the replica's weights: `model.parameters` x the dtype's bytes, else the artifact's
+    size on disk (`artifact.sizeGB`, decimal GB); None when neither is given."""
+    architecture, artifact = model.spec.model, model.spec.artifact
+    if architecture is not None:
+        return weights_gib(architecture), f"{architecture.parameters} parameters in {architecture.dtype}"
+    if artifact is not None:
+        return artifact.size_gb * 1e9 / GIB, f"artifact.sizeGB {artifact.size_gb:g}"
+    return None
+
+
 def memory_need(model: ResolvedModel) -> Optional[MemoryNeed]:
-    """The replica's need: `gpu.memoryGB` when stated, else computed from `model`; None when neither."""
+    """The replica's need: `gpu.memoryGB` when stated, else computed from `model`, else the weights on disk;
+    never less than the weights (a stated figure below them is not trusted); None when nothing is known."""
     request, architecture = model.spec.gpu, model.spec.model
     if request is None:
         return None
+    floor = weights_floor(model)
     if request.memory_gb is not None:
+        if floor is not None and floor[0] > request.memory_gb:
+            return MemoryNeed(floor[0], floor[0], weights_from=floor[1], stated_below_weights=request.memory_gb)
         return MemoryNeed(request.memory_gb, stated=True)
     if architecture is None:
-        return None
+        return MemoryNeed(floor[0], floor[0], weights_from=floor[1]) if floor is not None else None
     gpus = model.parallel.gpus
     per_gpu = architecture.overhead_gb
     if per_gpu is None:
@@ -107,7 +129,7 @@ def utilization(model: ResolvedModel, headroom_percent: float) -> float:
     given = model.spec.server.gpu_memory_utilization
     if given is not None:
         return given
-    engine = model.server.runtime.gpu_memory_utilization
+    engine = model.server.engine.gpu_memory_utilization
     return engine if engine is not None else 1 - headroom_percent / 100
 
 
@@ -123,5 +145,5 @@ def memory_fit(model: ResolvedModel, headroom_percent: float = DEFAULT_HEADROOM_
             return None
         unit, each = f"{profile_name} slice", profile.memory_gb
     else:
-        unit, each = f"{model.pool.gpu.name} GPU", model.pool.gpu.memory_gb
+        unit, each = f"{model.pool.gpu.name} GPU", model.pool.gpu.memory_gib
     return MemoryFit(need, model.parallel.gpus, unit, each, utilization(model, headroom_percent))

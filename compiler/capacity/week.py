@@ -16,7 +16,8 @@ figures are an upper bound for capacity.
 - Rollout surge: a rolling update adds maxSurge replicas (1, or 0 from 4 GPUs per replica); a canary or
   blue/green rollout runs a canary Deployment beside the primary, counted at replicas.min (at least one).
   One model rolls out at a time.
-- Cost: scheduled GPU-hours x pool `costPerGPUHour`; a month is 365.25 / 12 / 7 weeks.
+- Cost: scheduled GPU-hours x pool `costPerGPUHour`, counted to the minute (cron's resolution), not by the
+  hours a window touches; a month is 365.25 / 12 / 7 weeks.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from functools import lru_cache
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
@@ -43,9 +45,9 @@ WEEKS_PER_MONTH = 365.25 / 12 / 7
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-@lru_cache(maxsize=4096)
-def _window_hours(zone: str, start: str, end: str) -> tuple[bool, ...]:
-    """For each hour of the reference week (UTC): is the window open at any moment of it?"""
+def _events(zone: str, start: str, end: str) -> list[tuple[datetime, bool]]:
+    """(moment in UTC, opens) of a window's cron expressions from a week before the reference week to its end,
+    in order (a close before an open at the same moment)."""
     tz = ZoneInfo(zone)
     begin = (WEEK_START - timedelta(days=8)).astimezone(tz)
     finish = WEEK_START + timedelta(hours=HOURS_PER_WEEK)
@@ -55,6 +57,13 @@ def _window_hours(zone: str, start: str, end: str) -> tuple[bool, ...]:
         while (moment := fires.get_next(datetime).astimezone(timezone.utc)) < finish:
             events.append((moment, opens))
     events.sort(key=lambda event: (event[0], not event[1]))
+    return events
+
+
+@lru_cache(maxsize=4096)
+def _window_hours(zone: str, start: str, end: str) -> tuple[bool, ...]:
+    """For each hour of the reference week (UTC): is the window open at any moment of it?"""
+    events = _events(zone, start, end)
     hours = []
     state, position = False, 0
     for hour in range(HOURS_PER_WEEK):
@@ -69,6 +78,24 @@ def _window_hours(zone: str, start: str, end: str) -> tuple[bool, ...]:
             ahead += 1
         hours.append(opened)
     return tuple(hours)
+
+
+@lru_cache(maxsize=4096)
+def _window_minutes(zone: str, start: str, end: str) -> tuple[tuple[int, int], ...]:
+    """The minutes of the reference week (from its start, UTC) the window is open: (first, end) pairs. Cron
+    fires on whole minutes, so these are exact."""
+    state, opened_at = False, 0
+    spans = []
+    for moment, opens in _events(zone, start, end):
+        minute = max(0, int((moment - WEEK_START).total_seconds()) // 60)
+        if opens and not state:
+            opened_at = minute
+        elif not opens and state and minute > opened_at:
+            spans.append((opened_at, minute))
+        state = opens
+    if state:
+        spans.append((opened_at, HOURS_PER_WEEK * 60))
+    return tuple(spans)
 
 
 def window_hours(schedule: Schedule) -> tuple[bool, ...]:
@@ -226,9 +253,24 @@ def pool_peak(fleet: ResolvedFleet, pool: ResolvedPool) -> PoolPeak:
                     MappingProxyType(surges))
 
 
+def scheduled_replica_hours(model: ResolvedModel) -> Fraction:
+    """Replica-hours the schedules keep running in one week, to the minute: replicas.min outside every window,
+    the largest open window's replicas inside (capped by replicas.max). A 00:30-05:30 window counts 5 hours,
+    not the 6 hours it touches."""
+    replicas = model.spec.replicas
+    windows = [(_window_minutes(s.timezone, s.start, s.end), min(s.replicas, replicas.max))
+               for s in model.spec.scaling.schedules]
+    cuts = sorted({0, HOURS_PER_WEEK * 60, *(edge for spans, _ in windows for span in spans for edge in span)})
+    total = 0
+    for first, last in pairwise(cuts):
+        open_replicas = [wanted for spans, wanted in windows if any(a <= first < b for a, b in spans)]
+        total += (last - first) * max([replicas.min, *open_replicas])
+    return Fraction(total, 60)
+
+
 def weekly_gpu_hours(model: ResolvedModel) -> Fraction:
     """GPU-hours a model's scheduled replicas use in one week."""
-    return sum(scheduled_replicas(model), 0) * gpus_per_replica(model)
+    return scheduled_replica_hours(model) * gpus_per_replica(model)
 
 
 def monthly_cost(model: ResolvedModel) -> float:

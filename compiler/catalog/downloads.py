@@ -24,6 +24,23 @@ DEFAULT_RATE_MBPS = 100.0
 DEFAULT_PULL_RATE_MBPS = 100.0
 """Image pull rate assumed for weights delivered as an image volume."""
 DOWNLOAD_PORT = 443
+ENV_AUTH_SCHEMES = ("s3", "gs")
+"""Schemes whose default download takes credentials from rclone's `env_auth` chain."""
+
+CREDENTIAL_ENDPOINTS: dict[str, tuple[str, int]] = {
+    "instanceMetadata": ("169.254.169.254/32", 80),
+    "podIdentity": ("169.254.170.23/32", 80),
+}
+"""Link-local endpoints the credential chain asks when the download has no Secret (`download.credentials`):
+- instanceMetadata: the GCE/GKE metadata server (GKE Workload Identity answers there; google-cloud-go
+  compute/metadata `metadataIP = "169.254.169.254"`, reached over HTTP) and EC2's instance metadata service
+  (docs.aws.amazon.com/sdkref "IMDS credential provider": `http://169.254.169.254`);
+- podIdentity: the EKS Pod Identity agent (docs.aws.amazon.com/eks "Set up the Amazon EKS Pod Identity Agent":
+  169.254.170.23; the SDK reads `AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials`).
+rclone's S3 `env_auth` uses the AWS SDK for Go v2 default chain (env keys, profile, container/EKS Pod Identity
+credentials, IRSA web identity, EC2 IMDS), its GCS `env_auth` Application Default Credentials
+(rclone docs/content/s3.md and googlecloudstorage.md at v1.75.0). IRSA (`webIdentity`) needs no link-local
+endpoint but STS over HTTPS, reached through `download.egress`."""
 HEADROOM = 1.1
 """The download volume is sized 10% above `artifact.sizeGB` (file system overhead, partial files)."""
 

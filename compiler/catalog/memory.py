@@ -16,8 +16,9 @@ Sources:
   1.79 GiB of non-torch memory (CUDA context, cuBLAS) and a 1.26 GiB PyTorch activation peak on one GPU, and
   3.58 GiB of non-torch memory per GPU with tensor parallelism 2 (NCCL buffers). servespec rounds those up
   to 3 GiB per GPU, and 5 GiB per GPU with tensor or pipeline parallelism; `model.overheadGB` overrides.
-- GPU memory: the catalog's GB are binary (an H100 80GB reports 79.2 GiB to vLLM, #10511), so every figure
-  here is in GiB.
+- GPU memory: the catalog holds each GPU's memory in MiB as the driver reports it (`catalog.gpus`; an H100
+  80GB has 81559 MiB, 79.6 GiB), so every figure here is in GiB (`gpu.memoryGB`, `overheadGB` and
+  `kvCacheGB` of the spec too).
 """
 
 from __future__ import annotations

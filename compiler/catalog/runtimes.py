@@ -5,22 +5,35 @@ Each row holds what the engine's own documentation and source say, cited per eng
 vLLM (OpenAI-compatible server, image vllm/vllm-openai)
 - `vllm serve <model> --port --served-model-name --tensor-parallel-size --pipeline-parallel-size
   --max-model-len --gpu-memory-utilization --kv-cache-dtype fp8`: docs.vllm.ai "OpenAI-Compatible Server",
-  "Engine Arguments" (`gpu_memory_utilization` defaults to 0.9) and "Distributed Inference and Serving".
+  "Engine Arguments" and "Distributed Inference and Serving".
 - Multi-node: a Ray cluster over the pods of a LeaderWorkerSet group, started by the image's
   `/vllm-workspace/examples/online_serving/multi-node-serving.sh` (`leader --ray_cluster_size=N` starts the
   head on port 6379 and waits up to `--ray_init_timeout` seconds, default 300, for N nodes; `worker
   --ray_address=<leader>` joins), then `vllm serve` on the leader: docs.vllm.ai "Deployment / LWS" and
   vllm-project/vllm examples/online_serving/multi-node-serving.sh. The tensor-parallel degree must divide
   the attention heads (vllm/config.py `verify_with_parallel_config`).
-- `/health` (process up, engine alive), `/v1/models` (lists the served model once it is loaded), Prometheus
-  metrics on `/metrics` of the same port: docs.vllm.ai "Production Metrics"; docs.vllm.ai "Using Kubernetes"
-  (probes on port 8000, a Memory emptyDir at /dev/shm with sizeLimit 2Gi).
-- Gauges `vllm:num_requests_waiting`, `vllm:num_requests_running`, `vllm:kv_cache_usage_perc` (0-1): vLLM
-  design docs "Metrics" (V1 engine; `kv_cache_usage_perc` replaces V0's `gpu_cache_usage_perc`).
+- Probes: `/health` for readiness and liveness, as vLLM's own Kubernetes guide and Helm chart do
+  (docs/deployment/k8s.md, examples/online_serving/chart-helm/values.yaml at v0.9.2 and v0.34.0). The HTTP
+  server starts only once the engine is built, after the weights are loaded: the port is bound early but not
+  listened on (`create_server_socket` binds only; uvicorn runs inside `build_async_engine_client`,
+  vllm/entrypoints/openai/api_server.py `run_server_worker`), so `/health` answers only for a loaded model, and
+  with 503 once the engine is dead. `/v1/models` is no probe path: with `--api-key` or `VLLM_API_KEY` the auth
+  middleware answers every path under `/v1` with 401 (`AuthenticationMiddleware`, `url_path.startswith("/v1")`
+  at v0.9.2; `GUARDED_PREFIX = ("/v1", "/v2", "/inference", "/cohere")` at v0.27.0-v0.34.0), while `/health`,
+  `/metrics`, `/ping`, `/version` stay open. Also docs.vllm.ai "Using Kubernetes" (a Memory emptyDir at
+  /dev/shm with sizeLimit 2Gi).
+- Gauges `vllm:num_requests_waiting`, `vllm:num_requests_running` (since v0.2.3) and the KV-cache usage (0-1):
+  `vllm:gpu_cache_usage_perc` from v0.2.3, renamed `vllm:kv_cache_usage_perc` in v0.9.2 (the old name hidden
+  in v0.11.0, removed in v0.12.0): vllm/engine/metrics.py, vllm/v1/metrics/loggers.py of each release's
+  source distribution on PyPI.
+- `gpu_memory_utilization` default: 0.9 up to v0.19.x; 0.92 from v0.20.0 (vllm/config/cache.py
+  `Field(default=0.92)`); from v0.34.0 unset, resolved to 1.0 with the extensible KV cache, which is on by
+  default on CUDA (`resolved_gpu_memory_utilization`).
 - Caches: `VLLM_CACHE_ROOT` (torch.compile artefacts, default ~/.cache/vllm), `HF_HOME`, `XDG_CACHE_HOME`,
   `TRITON_CACHE_DIR`, `TORCHINDUCTOR_CACHE_DIR`: vllm/envs.py.
-- CUDA of the published image: vllm-project/vllm docker/Dockerfile, `ARG CUDA_VERSION=12.8.1` since v0.9.0.
-  Earlier images are not listed: state `cuda:` in the spec for them.
+- CUDA of the published image: vllm-project/vllm docker/Dockerfile `ARG CUDA_VERSION` of each release: 12.4.1
+  from v0.7.0, 12.8.1 from v0.9.0, 12.9.1 from v0.11.1, 13.0.2 from v0.20.0 (13.0.3 from v0.27.0). Earlier
+  images are not listed: state `cuda:` in the spec for them.
 
 Triton Inference Server (image nvcr.io/nvidia/tritonserver:<YY.MM>-py3)
 - `tritonserver --model-repository --http-port --grpc-port --metrics-port`, HTTP 8000, gRPC 8001, metrics
@@ -29,9 +42,19 @@ Triton Inference Server (image nvcr.io/nvidia/tritonserver:<YY.MM>-py3)
   is loaded (`--strict-readiness`, default true): KServe v2 protocol, Triton user guide "Model Management".
 - Gauge `nv_inference_pending_request_count` (requests waiting in the scheduler): Triton "Metrics", Pending
   Request Count.
-- CUDA per release: Triton release notes "Release YY.MM is based on CUDA ...": 24.01 12.3.2, 24.08 12.6,
-  25.03 12.8.1, 25.04 12.9.0, 25.08 13.0.0 (docs.nvidia.com/deeplearning/triton-inference-server/release-notes).
+- Latency quantiles: `--metrics-config summary_latencies=true` (from 23.05, server commit 57deed6 "Add
+  --metrics-config") adds the summary `nv_inference_request_summary_us` (end to end, microseconds, labels
+  model, version, quantile 0.5/0.9/0.95/0.99/0.999 over a 60 s sliding window; disabled for models with the
+  response cache): docs/user_guide/metrics.md "Summaries", core src/metric_model_reporter.h.
+- CUDA per release: Triton release notes "Release YY.MM is based on CUDA ...": 24.01 12.3.2, 24.04 12.4,
+  24.06 12.5, 24.08 12.6, 25.01 12.8, 25.03 12.8.1, 25.04 12.9.0, 25.08 13.0.0, 25.12 13.1, 26.04 13.2.1,
+  26.06 13.3, 26.08 13.4 (docs.nvidia.com/deeplearning/triton-inference-server/release-notes/rel-YY-MM.html).
   A tag between two rows takes the older row (a lower bound).
+- Drivers per release (same notes): "requires NVIDIA Driver release N or later" (545 for 24.01-24.06, 555
+  for 24.07, 560 for 24.08-25.03, 575 for 25.04-26.04), and on data center GPUs the forward-compatible
+  branches the container's CUDA compatibility package supports: 470.57+ (R470), 525.85+ (R525), 535.86+
+  (R535), 545.23+ (R545), printed unchanged in every release from 24.01 to 26.04; from 26.05 the notes
+  refer to the CUDA Compatibility guide instead (then the CUDA table applies).
 
 Text Generation Inference (image ghcr.io/huggingface/text-generation-inference)
 - Entrypoint `text-generation-launcher`; `--model-id`, `--port` (the image's default is 80, which a
@@ -46,16 +69,21 @@ Text Generation Inference (image ghcr.io/huggingface/text-generation-inference)
 - CUDA per image: not documented per tag; state `cuda:` in the spec.
 
 Rollout analysis on the engine's own metrics (docs/traffic.md), per pod:
-- vLLM: counter `vllm:request_success_total` with label `finished_reason` (stop, length, abort: "aborted for
-  another reason", vllm/v1/engine/__init__.py `RequestFinishedReason`) and histogram
-  `vllm:e2e_request_latency_seconds`: vLLM design docs "Metrics". Test request: `POST /v1/completions`
-  {model, prompt, max_tokens} (docs.vllm.ai "OpenAI-Compatible Server"; the model is `--served-model-name`).
+- vLLM: from v0.8.5 every request the API server answers counts in `http_requests_total{handler, method,
+  status}` with status grouped as 2xx/4xx/5xx (prometheus-fastapi-instrumentator defaults,
+  `should_group_status_codes=True`; vllm `Instrumentator(excluded_handlers=["/metrics", "/health", ...])` in
+  `mount_metrics`), on the same /metrics: the success rate is the share of non-5xx answers, so a server
+  error is a failure wherever it comes from. `vllm:request_success_total{finished_reason}` (v0.4.2) counts
+  only requests the engine finished (stop, length, abort; `error` from v0.13.0): errors of the API server
+  never reach it, so it is the gate only for images before v0.8.5. Histogram `vllm:e2e_request_latency_seconds`
+  from v0.3.1. Test request: `POST /v1/completions` {model, prompt, max_tokens} (docs.vllm.ai
+  "OpenAI-Compatible Server"; the model is `--served-model-name`).
 - TGI: counters `tgi_request_count` and `tgi_request_success`, histogram `tgi_request_duration` (seconds, end
   to end): TGI reference "Metrics". Test request: `POST /generate` {inputs, parameters.max_new_tokens}
   (TGI OpenAPI spec).
 - Triton: counters `nv_inference_request_success` and `nv_inference_request_failure` (Triton "Metrics");
-  latency is a cumulative counter, no histogram: no P99 gate. Inference requests need the model's tensors:
-  no built-in test request.
+  P99 from the request summary's 0.99 quantile (the worst pod's; a summary cannot be aggregated). Inference
+  requests need the model's tensors: no built-in test request.
 
 Warm-up seconds (CUDA graph capture, torch.compile, TGI's prefill warm-up) are servespec's defaults for a
 mid-size model, added to the startup probe budget; set `server.warmupSeconds` when a model needs more.
@@ -65,11 +93,59 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping, Optional, TypeVar
 
 HTTP_PORT_NAME = "http"
 GRPC_PORT_NAME = "grpc"
 METRICS_PORT_NAME = "metrics"
+
+Version = tuple[int, ...]
+T = TypeVar("T")
+Versioned = tuple[tuple[Version, T], ...]
+"""(first image version with the value, value), oldest first: a fact that changed between releases."""
+
+
+def at_version(rows: Versioned[T], version: Optional[Version]) -> Optional[T]:
+    """The value of image `version`: the newest row at or below it; the newest row when the version is unknown
+    (a tag such as `latest`); None when the image is older than every row (the engine had no such thing)."""
+    if version is None:
+        return rows[-1][1] if rows else None
+    found = None
+    for first, value in rows:
+        if version >= first:
+            found = value
+    return found
+
+
+@dataclass(frozen=True)
+class DriverSupport:
+    """The drivers an engine release's notes say it runs on: its own minimum, and on data center GPUs the
+    driver branches its CUDA forward-compatibility package supports (a floor per branch)."""
+
+    minimum: Version
+    forward_compatible: tuple[Version, ...] = ()
+
+    def supports(self, driver: Version) -> bool:
+        return driver >= self.minimum or any(driver[0] == floor[0] and driver >= floor
+                                             for floor in self.forward_compatible)
+
+
+@dataclass(frozen=True)
+class EngineFacts:
+    """What one version of an engine image exports and does by default (`Runtime.facts`)."""
+
+    version: Optional[Version]
+    scaling_metrics: Mapping[str, str]
+    """`scaling.target.metric` -> the metric this image exports."""
+    success_rate_query: Optional[str]
+    latency_histogram: Optional[str]
+    latency_p99_query: Optional[str]
+    gpu_memory_utilization: Optional[float]
+    args: tuple[str, ...]
+    """Arguments the preset adds from this version on."""
+    drivers: Optional[DriverSupport]
+    api_key_guards: tuple[str, ...]
+    """Path prefixes that need the API key, when one is set."""
 
 
 @dataclass(frozen=True)
@@ -94,28 +170,42 @@ class Runtime:
     cache_env: tuple[str, ...]
     """Environment variables pointing the engine's caches at the writable cache volume."""
     cache_size: str
-    scaling_metrics: Mapping[str, str]
-    """`scaling.target.metric` -> the engine's Prometheus metric."""
+    scaling_metrics: Mapping[str, Versioned[str]]
+    """`scaling.target.metric` -> the engine's Prometheus metric, by image version."""
     metric_prefix: str
     """Every metric the engine exposes starts with this."""
     ready_before_load: frozenset[str]
     """Paths that answer 200 before the model is loaded: wrong for readiness and startup probes."""
-    cuda_by_version: tuple[tuple[tuple[int, ...], tuple[int, int]], ...] = ()
-    """(first image version, CUDA major.minor of that image), oldest first."""
+    serves_after_load: bool = False
+    """The HTTP server answers only once the model is loaded: its health path is a readiness check too."""
+    cuda_by_version: Versioned[tuple[int, int]] = ()
+    """CUDA major.minor of the published image."""
     ships_huggingface_hub: bool = False
     """The image has the `huggingface_hub` Python package (used to download hf:// artifacts)."""
     flags_from_spec: Mapping[str, str] = field(default_factory=dict)
     """Flags the preset always sets from spec fields: flag -> the field to change instead."""
-    gpu_memory_utilization: Optional[float] = None
-    """Share of GPU memory the engine takes by default (None: no such setting; the lint headroom applies)."""
+    gpu_memory_utilization: Versioned[float] = ()
+    """Share of GPU memory the engine takes by default (none: no such setting; the lint headroom applies)."""
     multi_node: bool = False
     """Can run one replica over several nodes (a LeaderWorkerSet group)."""
-    success_rate_query: Optional[str] = None
+    success_rate_query: Versioned[str] = ()
     """PromQL: percent of requests that succeeded on the pods selected by {pods} over {interval}."""
     test_request: Optional[tuple[str, str]] = None
     """(path, JSON body) of a small inference request, {name} filled in: what a load test sends."""
-    latency_histogram: Optional[str] = None
+    latency_histogram: Versioned[str] = ()
     """The engine's end-to-end request latency histogram in seconds (without `_bucket`)."""
+    latency_p99_query: Versioned[str] = ()
+    """PromQL: P99 request latency in milliseconds on {pods} over {interval}, for an engine without a histogram."""
+    version_args: Versioned[tuple[str, ...]] = ()
+    """Arguments the preset adds from an image version on."""
+    api_key_env: Optional[str] = None
+    """Environment variable that puts the engine's API behind a key."""
+    api_key_flag: Optional[str] = None
+    """The command-line flag that does the same."""
+    api_key_guards: Versioned[tuple[str, ...]] = ()
+    """Path prefixes that answer 401 without the key, when one is set."""
+    drivers: Versioned[Optional[DriverSupport]] = ()
+    """Drivers the engine's release notes support (none: the CUDA table decides)."""
 
     @property
     def shards_tensors(self) -> bool:
@@ -131,13 +221,29 @@ class Runtime:
     def http_port(self) -> int:
         return self.ports[HTTP_PORT_NAME]
 
-    def cuda_for(self, version: tuple[int, ...]) -> Optional[tuple[int, int]]:
+    def cuda_for(self, version: Version) -> Optional[tuple[int, int]]:
         """The CUDA version of the engine image `version`, or None when the table has no row at or below it."""
-        found = None
-        for first, cuda in self.cuda_by_version:
-            if version >= first:
-                found = cuda
-        return found
+        return at_version(self.cuda_by_version, version)
+
+    def facts(self, version: Optional[Version]) -> EngineFacts:
+        """What the image of `version` (None: unknown, taken as the newest) exports and does by default."""
+        metrics = {target: at_version(rows, version) for target, rows in self.scaling_metrics.items()}
+        return EngineFacts(
+            version=version,
+            scaling_metrics={target: metric for target, metric in metrics.items() if metric is not None},
+            success_rate_query=at_version(self.success_rate_query, version),
+            latency_histogram=at_version(self.latency_histogram, version),
+            latency_p99_query=at_version(self.latency_p99_query, version),
+            gpu_memory_utilization=at_version(self.gpu_memory_utilization, version),
+            args=at_version(self.version_args, version) or (),
+            drivers=at_version(self.drivers, version),
+            api_key_guards=at_version(self.api_key_guards, version) or (),
+        )
+
+    def first_version(self, target: str) -> Optional[Version]:
+        """The first image version exporting the metric of `scaling.target.metric` `target`."""
+        rows = self.scaling_metrics.get(target, ())
+        return rows[0][0] if rows else None
 
 
 SETTINGS = {
@@ -156,6 +262,16 @@ RAY_PORT = 6379
 
 _CACHE_ENV = ("HOME", "XDG_CACHE_HOME", "HF_HOME", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR")
 
+_V0 = (0,)
+"""Every version: the fact holds as far back as the table goes."""
+
+_VLLM_HTTP_SUCCESS = ('sum(rate(http_requests_total{{{pods},status!="5xx"}}[{interval}])) / '
+                      'sum(rate(http_requests_total{{{pods}}}[{interval}])) * 100')
+_VLLM_ENGINE_SUCCESS = ('sum(rate(vllm:request_success_total{{{pods},finished_reason!="abort"}}[{interval}])) / '
+                        'sum(rate(vllm:request_success_total{{{pods}}}[{interval}])) * 100')
+
+_TRITON_FORWARD_COMPATIBLE = ((470, 57), (525, 85), (535, 86), (545, 23))
+
 RUNTIMES: dict[str, Runtime] = {
     "custom": Runtime(
         name="custom", command=(), args=(), setting_args={}, ports={HTTP_PORT_NAME: 8000},
@@ -170,21 +286,26 @@ RUNTIMES: dict[str, Runtime] = {
                       "context": ("--max-model-len", "{value}"),
                       "utilization": ("--gpu-memory-utilization", "{value}"),
                       "kv_fp8": ("--kv-cache-dtype", "fp8")},
-        ports={HTTP_PORT_NAME: 8000}, readiness_path="/v1/models", liveness_path="/health",
+        ports={HTTP_PORT_NAME: 8000}, readiness_path="/health", liveness_path="/health", serves_after_load=True,
         metrics_port=HTTP_PORT_NAME, metrics_path="/metrics", warmup_seconds=120,
         cache_env=_CACHE_ENV + ("VLLM_CACHE_ROOT",), cache_size="10Gi",
-        scaling_metrics={"queue": "vllm:num_requests_waiting", "running": "vllm:num_requests_running",
-                         "kvCache": "vllm:kv_cache_usage_perc"},
+        scaling_metrics={"queue": (((0, 2, 3), "vllm:num_requests_waiting"),),
+                         "running": (((0, 2, 3), "vllm:num_requests_running"),),
+                         "kvCache": (((0, 2, 3), "vllm:gpu_cache_usage_perc"),
+                                     ((0, 9, 2), "vllm:kv_cache_usage_perc"))},
         metric_prefix="vllm:", ready_before_load=frozenset(),
-        cuda_by_version=(((0, 9, 0), (12, 8)),), ships_huggingface_hub=True,
+        cuda_by_version=(((0, 7, 0), (12, 4)), ((0, 9, 0), (12, 8)), ((0, 11, 1), (12, 9)), ((0, 20, 0), (13, 0))),
+        ships_huggingface_hub=True,
         flags_from_spec={"--port": "server.port", "--served-model-name": "name",
                          "--tensor-parallel-size": "parallelism.tensor",
                          "--pipeline-parallel-size": "parallelism.pipeline"},
-        gpu_memory_utilization=0.9, multi_node=True,
-        success_rate_query=('sum(rate(vllm:request_success_total{{{pods},finished_reason!="abort"}}[{interval}])) / '
-                            'sum(rate(vllm:request_success_total{{{pods}}}[{interval}])) * 100'),
+        gpu_memory_utilization=((_V0, 0.9), ((0, 20, 0), 0.92), ((0, 34, 0), 1.0)), multi_node=True,
+        success_rate_query=(((0, 4, 2), _VLLM_ENGINE_SUCCESS), ((0, 8, 5), _VLLM_HTTP_SUCCESS)),
         test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}'),
-        latency_histogram="vllm:e2e_request_latency_seconds"),
+        latency_histogram=(((0, 3, 1), "vllm:e2e_request_latency_seconds"),),
+        api_key_env="VLLM_API_KEY", api_key_flag="--api-key",
+        api_key_guards=((_V0, ("/v1",)), ((0, 22, 0), ("/v1", "/v2", "/inference")),
+                        ((0, 27, 0), ("/v1", "/v2", "/inference", "/cohere")))),
     "triton": Runtime(
         name="triton", command=("tritonserver",),
         args=("--model-repository={model_dir}", "--http-port={http}", "--grpc-port={grpc}",
@@ -193,13 +314,21 @@ RUNTIMES: dict[str, Runtime] = {
         ports={HTTP_PORT_NAME: 8000, GRPC_PORT_NAME: 8001, METRICS_PORT_NAME: 8002},
         readiness_path="/v2/health/ready", liveness_path="/v2/health/live", metrics_port=METRICS_PORT_NAME,
         metrics_path="/metrics", warmup_seconds=30, cache_env=_CACHE_ENV, cache_size="5Gi",
-        scaling_metrics={"queue": "nv_inference_pending_request_count"}, metric_prefix="nv_",
-        success_rate_query=('sum(rate(nv_inference_request_success{{{pods}}}[{interval}])) / '
-                            '(sum(rate(nv_inference_request_success{{{pods}}}[{interval}])) + '
-                            'sum(rate(nv_inference_request_failure{{{pods}}}[{interval}]))) * 100'),
+        scaling_metrics={"queue": ((_V0, "nv_inference_pending_request_count"),)}, metric_prefix="nv_",
+        success_rate_query=((_V0, 'sum(rate(nv_inference_request_success{{{pods}}}[{interval}])) / '
+                                  '(sum(rate(nv_inference_request_success{{{pods}}}[{interval}])) + '
+                                  'sum(rate(nv_inference_request_failure{{{pods}}}[{interval}]))) * 100'),),
+        latency_p99_query=(((23, 5), 'max(nv_inference_request_summary_us{{{pods},quantile="0.99"}}) / 1000'),),
+        version_args=(((23, 5), ("--metrics-config=summary_latencies=true",)),),
         ready_before_load=frozenset({"/v2/health/live"}),
-        cuda_by_version=(((24, 1), (12, 3)), ((24, 8), (12, 6)), ((25, 3), (12, 8)), ((25, 4), (12, 9)),
-                         ((25, 8), (13, 0))),
+        cuda_by_version=(((24, 1), (12, 3)), ((24, 4), (12, 4)), ((24, 6), (12, 5)), ((24, 8), (12, 6)),
+                         ((25, 1), (12, 8)), ((25, 4), (12, 9)), ((25, 8), (13, 0)), ((25, 12), (13, 1)),
+                         ((26, 4), (13, 2)), ((26, 6), (13, 3)), ((26, 8), (13, 4))),
+        drivers=(((24, 1), DriverSupport((545,), _TRITON_FORWARD_COMPATIBLE)),
+                 ((24, 7), DriverSupport((555,), _TRITON_FORWARD_COMPATIBLE)),
+                 ((24, 8), DriverSupport((560,), _TRITON_FORWARD_COMPATIBLE)),
+                 ((25, 4), DriverSupport((575,), _TRITON_FORWARD_COMPATIBLE)),
+                 ((26, 5), None)),
         flags_from_spec={"--model-repository": "artifact", "--http-port": "server.port"}),
     "tgi": Runtime(
         name="tgi", command=(),
@@ -210,14 +339,14 @@ RUNTIMES: dict[str, Runtime] = {
         ports={HTTP_PORT_NAME: 8000}, readiness_path="/health", liveness_path="/info",
         metrics_port=HTTP_PORT_NAME, metrics_path="/metrics", warmup_seconds=60,
         cache_env=_CACHE_ENV + ("HUGGINGFACE_HUB_CACHE",), cache_size="5Gi",
-        scaling_metrics={"queue": "tgi_queue_size", "running": "tgi_batch_current_size"},
+        scaling_metrics={"queue": ((_V0, "tgi_queue_size"),), "running": ((_V0, "tgi_batch_current_size"),)},
         metric_prefix="tgi_", ready_before_load=frozenset(), ships_huggingface_hub=True,
         flags_from_spec={"--model-id": "artifact", "--port": "server.port", "--num-shard": "parallelism.tensor"},
-        gpu_memory_utilization=1.0,
-        success_rate_query=('sum(rate(tgi_request_success{{{pods}}}[{interval}])) / '
-                            'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),
+        gpu_memory_utilization=((_V0, 1.0),),
+        success_rate_query=((_V0, 'sum(rate(tgi_request_success{{{pods}}}[{interval}])) / '
+                                  'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),),
         test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}'),
-        latency_histogram="tgi_request_duration"),
+        latency_histogram=((_V0, "tgi_request_duration"),)),
 }
 """Every runtime by `server.runtime` name; `custom` is a server servespec knows nothing about."""
 

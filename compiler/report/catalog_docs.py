@@ -18,13 +18,14 @@ def _version(version: tuple[int, ...]) -> str:
 
 def gpu_table_markdown() -> str:
     """One row per GPU type: memory, compute capability, MIG profiles (max instances), GFD products, source."""
-    lines = ["| GPU type | GB | CC | MIG profiles (max per GPU) | `nvidia.com/gpu.product` | source |",
-             "|---|---:|---|---|---|---|"]
+    lines = ["| GPU type | MiB (GiB) | CC | MIG profiles (max per GPU) | `nvidia.com/gpu.product` | source "
+             "| memory from |",
+             "|---|---:|---|---|---|---|---|"]
     for gpu in GPU_TYPES.values():
         profiles = ", ".join(f"{p.name} ({p.max_instances})" for p in gpu.mig_profiles) or "none"
         products = ", ".join(f"`{product}`" for product in gpu.products) or "not known"
-        lines.append(f"| {gpu.name} | {gpu.memory_gb:g} | {_version(gpu.compute_capability)} | {profiles} | "
-                     f"{products} | {gpu.source} |")
+        lines.append(f"| {gpu.name} | {gpu.memory_mib} ({gpu.memory_gib:.1f}) | {_version(gpu.compute_capability)} | "
+                     f"{profiles} | {products} | {gpu.source} | {gpu.memory_source} |")
     return "\n".join(lines) + "\n"
 
 

@@ -5,12 +5,14 @@ Deployment emitter, the checks and the rules, so all of them read one answer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
 from servespec.catalog.downloads import default_download
-from servespec.catalog.runtimes import HTTP_PORT_NAME, RUNTIMES, Runtime
+from servespec.catalog.runtimes import HTTP_PORT_NAME, RUNTIMES, EngineFacts, Runtime
 from servespec.spec.parallel import ParallelPlan
 from servespec.spec.paths import CACHE_DIR, MODEL_DIR
+from servespec.spec.types import parse_image, quantity_value
 
 if TYPE_CHECKING:
     from servespec.spec.model import Model
@@ -28,6 +30,9 @@ CACHE_PATHS = {
 
 WRITABLE_DIRS = ("/tmp", CACHE_DIR, "/dev/shm")
 """Writable mounts of the server container; the root file system is read-only."""
+
+MEMORY_LIMIT_FACTOR = Decimal("1.2")
+"""Memory limit = 1.2 x request unless `resources.memoryLimit` is set."""
 
 SHM_PER_GPU_GI = 2
 """Default /dev/shm: 2Gi per GPU of the pod (vLLM's Kubernetes guide uses 2Gi for one GPU; NCCL's
@@ -53,6 +58,8 @@ class ServerPlan:
     """Everything about the server container that the spec and its preset decide together."""
 
     runtime: Runtime
+    engine: EngineFacts
+    """The runtime's facts for the model image's version."""
     command: tuple[str, ...]
     args: tuple[str, ...]
     ports: tuple[tuple[str, int], ...]
@@ -105,12 +112,36 @@ def spec_settings(model: Model, plan: ParallelPlan) -> dict[str, str]:
     return settings
 
 
+def memory_limit_bytes(model: Model) -> Decimal:
+    """The server container's memory limit: `resources.memoryLimit`, else 1.2 x the request."""
+    if model.resources.memory_limit:
+        return quantity_value(model.resources.memory_limit)
+    return quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR
+
+
+def api_key_setting(model: Model) -> Optional[tuple[str | int, ...]]:
+    """Where the spec puts the engine's API behind a key (`env.<VAR>` or the flag in `server.args`), relative to
+    the model; None: no key."""
+    runtime = runtime_of(model)
+    if runtime.api_key_env is not None and runtime.api_key_env in model.env:
+        return ("env", runtime.api_key_env)
+    for number, arg in enumerate(model.server.args):
+        if runtime.api_key_flag is not None and arg.split("=", 1)[0] == runtime.api_key_flag:
+            return ("server", "args", number)
+    return None
+
+
+def engine_facts(model: Model) -> EngineFacts:
+    """The facts of the model's runtime for the version its image tag names."""
+    return runtime_of(model).facts(parse_image(model.image).version)
+
+
 def preset_args(model: Model, ports: dict[str, int], plan: ParallelPlan) -> tuple[str, ...]:
     """The preset's own arguments, filled from the spec."""
     runtime = runtime_of(model)
     values = {"model_dir": MODEL_DIR, "name": model.name, "tensor": str(plan.tensor),
               **{name: str(number) for name, number in ports.items()}}
-    args = [arg.format(**values) for arg in runtime.args]
+    args = [arg.format(**values) for arg in runtime.args] + list(engine_facts(model).args)
     for setting, value in spec_settings(model, plan).items():
         args += [arg.format(value=value) for arg in runtime.setting_args.get(setting, ())]
     return tuple(args)
@@ -160,6 +191,7 @@ def server_plan(model: Model, plan: ParallelPlan) -> ServerPlan:
     gpus = max(1, plan.gpus_per_pod)
     return ServerPlan(
         runtime=runtime,
+        engine=engine_facts(model),
         command=tuple(server.command) if server.command is not None else runtime.command,
         args=preset_args(model, dict(ports), plan) + tuple(server.args),
         ports=ports,

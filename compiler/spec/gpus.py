@@ -19,7 +19,7 @@ def _custom_gpu(custom: CustomGPUType) -> GPUType:
     profiles = tuple(MIGProfile(name, float(name.split(".")[1].removesuffix("gb")), count)
                      for name, count in sorted(custom.mig_profiles.items()))
     major, minor = parse_version_tuple(custom.compute_capability)
-    return GPUType(custom.name, custom.memory_gb, (major, minor), profiles)
+    return GPUType(custom.name, round(custom.memory_gb * 1024), (major, minor), profiles)
 
 
 def profiles_hint(gpu: GPUType) -> str:

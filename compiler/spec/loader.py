@@ -210,7 +210,11 @@ def _yaml_error(file: str, err: MarkedYAMLError) -> Diagnostic:
     message = f"invalid YAML: {err.problem or 'invalid YAML'}"
     if err.context:
         message += f" ({err.context})"
-    return Diagnostic(file, line, column, message)
+    hint = ""
+    if err.problem == "found unexpected ':'" and err.context == "while scanning a plain scalar":
+        # YAML 1.1 (the spec reader's C parser) ends a plain scalar inside {...} or [...] at every ':'
+        hint = "quote a value holding ':' inside {...} or [...], e.g. {url: \"http://host/\"}"
+    return Diagnostic(file, line, column, message, hint=hint)
 
 
 Reader = Callable[[], Event]

@@ -13,6 +13,7 @@ from servespec.spec.paths import MODEL_DIR
 from servespec.spec.types import (
     CIDR,
     INT32_MAX,
+    ByteQuantity,
     Cron,
     CudaVersion,
     DNSLabel,
@@ -59,6 +60,12 @@ class IngressPosture(SpecModel):
     from_namespaces: list[DNSLabel] = Field(
         default_factory=list,
         description="Namespaces allowed to reach the model ports. Empty: only pods of the fleet namespace.")
+    from_cidrs: list[CIDR] = Field(
+        default_factory=list, alias="fromCIDRs",
+        description="IP ranges allowed to reach the model ports: load balancers and gateway proxies that run "
+                    "outside the cluster and reach pods from VPC addresses, not from a namespace (GKE Gateway: "
+                    "the proxy-only subnet and Google's health checks 35.191.0.0/16, 130.211.0.0/22; an AWS "
+                    "load balancer with IP targets: its subnets).")
 
 
 NODE_LOCAL_DNS = "169.254.20.10/32"
@@ -147,6 +154,10 @@ class GatewayAPITraffic(SpecModel):
     gateway_namespaces: Optional[list[DNSLabel]] = Field(
         default=None, description="Namespaces the gateway's data-plane pods run in (they call the models). "
                                   "Default: the namespaces of `gatewayRefs`.")
+    gateway_class_name: Optional[str] = Field(
+        default=None, min_length=1, max_length=253,
+        description="The Gateways' GatewayClass, e.g. gke-l7-global-external-managed: a class whose proxies "
+                    "run outside the cluster needs `security.ingress.fromCIDRs`.")
 
 
 class NginxTraffic(SpecModel):
@@ -198,7 +209,9 @@ class CustomGPUType(SpecModel):
     """A GPU type the built-in catalog does not know."""
 
     name: str = Field(min_length=1, max_length=63, description="Name pools refer to in `gpu:`.")
-    memory_gb: float = Field(alias="memoryGB", gt=0, description="Memory of one GPU in GB.")
+    memory_gb: float = Field(alias="memoryGB", gt=0, description="Memory of one GPU in GiB, as the driver reports "
+                                                                "it (nvidia-smi's MiB / 1024), not the product's "
+                                                                "name: an '80GB' H100 has 79.6.")
     compute_capability: CudaVersion = Field(description='Compute capability, e.g. "8.0".')
     mig_profiles: dict[MIGProfileName, Annotated[int, Field(ge=1, le=64)]] = Field(
         default_factory=dict, description="MIG profiles and the most instances of each on one GPU, "
@@ -299,9 +312,9 @@ class Resources(SpecModel):
     """CPU, memory and local disk per replica (the model server container)."""
 
     cpu: Quantity = Field(description='CPU request, e.g. "4" or 500m. No CPU limit is set (no throttling).')
-    memory: Quantity = Field(description="Memory request, e.g. 20Gi.")
-    memory_limit: Optional[Quantity] = Field(default=None, description="Memory limit. Default: 1.2 x request.")
-    ephemeral_storage: Optional[Quantity] = Field(
+    memory: ByteQuantity = Field(description="Memory request, e.g. 20Gi.")
+    memory_limit: Optional[ByteQuantity] = Field(default=None, description="Memory limit. Default: 1.2 x request.")
+    ephemeral_storage: Optional[ByteQuantity] = Field(
         default=None, description="Local disk request (ephemeral-storage). Default: the sum of the pod's "
                                   "disk-backed scratch volumes (weights download, caches, /tmp).")
 
@@ -328,6 +341,14 @@ class Download(SpecModel):
     secret_name: Optional[DNSLabel] = Field(
         default=None, description="Secret whose keys become the downloader's environment (credentials, "
                                   "e.g. AWS_ACCESS_KEY_ID or HF_TOKEN); only the init container sees it.")
+    credentials: Optional[Literal["secret", "instanceMetadata", "podIdentity", "webIdentity", "anonymous"]] = Field(
+        default=None, description="Where an s3:// or gs:// download gets its credentials, so that the "
+                                  "NetworkPolicy opens exactly that: secret (`secretName`, the default when "
+                                  "set), instanceMetadata (the node's metadata server 169.254.169.254:80: GKE "
+                                  "Workload Identity, EC2 instance roles), podIdentity (the EKS Pod Identity "
+                                  "agent 169.254.170.23:80), webIdentity (IRSA: STS over HTTPS, listed in "
+                                  "`egress`), anonymous (a public bucket). Opened for the whole pod, the "
+                                  "server included.")
     rate_mbps: float = Field(alias="rateMBps", default=DEFAULT_RATE_MBPS, gt=0,
                              description="Download rate in MB/s; sets the progress deadline.")
     egress: DownloadEgress = Field(default_factory=DownloadEgress, description="Where the download connects.")
@@ -400,7 +421,7 @@ class Server(SpecModel):
     warmup_seconds: Optional[int] = Field(default=None, ge=0, le=86400,
                                           description="Engine warm-up after loading (CUDA graphs, compilation), "
                                                       "added to the startup budget. Default: the preset's.")
-    shm_size: Optional[Quantity] = Field(default=None, description="Size of /dev/shm (memory-backed). Default: "
+    shm_size: Optional[ByteQuantity] = Field(default=None, description="Size of /dev/shm (memory-backed). Default: "
                                                                    "2Gi per GPU of the replica.")
     max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15,
                                      description="Longest request; sets the termination grace.")
@@ -492,8 +513,10 @@ class Fallback(SpecModel):
     failure_threshold: int = Field(default=3, ge=1, le=INT32_MAX,
                                    description="Failed checks in a row before the fallback applies.")
     replicas: Optional[int] = Field(default=None, ge=1, le=INT32_MAX,
-                                    description="Replicas while the metrics are unavailable; never fewer than the "
-                                                "model runs at the time. Default: replicas.min, at least 1.")
+                                    description="Replicas while the metrics are unavailable. A rolling model "
+                                                "never runs fewer than it runs at the time (default: "
+                                                "replicas.min, at least 1); under Flagger (canary, blueGreen) "
+                                                "the primary runs exactly this many (default: replicas.max).")
 
 
 class Scaling(SpecModel):
@@ -629,10 +652,29 @@ class LatencyRegression(SpecModel):
                                                                   "averaged over (the baseline).")
 
 
+DCGMCounter = Literal["DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", "DCGM_FI_DEV_THERMAL_VIOLATION"]
+
+
+class DCGMExporter(SpecModel):
+    """What the cluster's dcgm-exporter sends beyond its default counter sets (default-counters.csv and the
+    GPU Operator's dcp-metrics-included.csv): the GPU alerts that read more are emitted only when it does."""
+
+    alert_when_absent: bool = Field(default=False, description="Every GPU node runs dcgm-exporter: alert "
+                                                               "(GPUExporterAbsent) when none of its series "
+                                                               "reach Prometheus for 15 minutes.")
+    counters: list[DCGMCounter] = Field(
+        default_factory=list, description="Counters enabled in a custom counter set (both are commented out in "
+                                          "the default ones): DCGM_FI_DEV_ECC_DBE_VOL_TOTAL adds double-bit ECC "
+                                          "errors to GPUUncorrectableMemoryErrors, DCGM_FI_DEV_THERMAL_VIOLATION "
+                                          "adds GPUThermalThrottling.")
+
+
 class Monitoring(SpecModel):
     """Fleet-wide alerting and scraping."""
 
     gpu_alerts: bool = Field(default=True, description="Emit a PrometheusRule with GPU alerts on DCGM metrics.")
+    dcgm: DCGMExporter = Field(default_factory=DCGMExporter,
+                               description="The dcgm-exporter's counters and whether it must be there.")
     namespace: DNSLabel = Field(default="monitoring", description="Namespace Prometheus runs in: the "
                                                                   "NetworkPolicy lets it scrape the metrics port.")
     prometheus_address: str = Field(default="http://prometheus-operated.monitoring.svc:9090", min_length=1,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
 from servespec.catalog import GPUType
 from servespec.spec import mig
-from servespec.spec.container import ServerPlan, server_plan
+from servespec.spec.container import ServerPlan, memory_limit_bytes, server_plan
 from servespec.spec.gpus import gpu_types, product_selector
 from servespec.spec.lifecycle import (
     load_seconds,
@@ -21,12 +20,9 @@ from servespec.spec.lifecycle import (
 from servespec.spec.loader import SourceMap
 from servespec.spec.mig import MIGLayout
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
-from servespec.spec.parallel import ParallelPlan, parallel_plan, rolling_update
+from servespec.spec.parallel import ParallelPlan, parallel_plan, replica_gpus, rolling_update
 from servespec.spec.traffic import TrafficPlan, traffic_plan
-from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple, quantity_value
-
-MEMORY_LIMIT_FACTOR = Decimal("1.2")
-"""Memory limit = 1.2 x request unless `resources.memoryLimit` is set."""
+from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple
 
 POOL_LABEL = "servespec.dev/gpu-pool"
 """Default node label selecting a pool's nodes."""
@@ -136,8 +132,7 @@ def _resolve_model(spec: FleetSpec, model: Model, index: int, pool: ResolvedPool
         if model.gpu.mig is not None and pool.mig_layout is not None:
             node_selector[mig.CONFIG_LABEL] = pool.mig_layout.name
             node_selector[mig.STATE_LABEL] = mig.APPLIED
-    memory_limit = model.resources.memory_limit or format_bytes(
-        quantity_value(model.resources.memory) * MEMORY_LIMIT_FACTOR)
+    memory_limit = model.resources.memory_limit or format_bytes(memory_limit_bytes(model))
     disruption = _disruption(model)
     return ResolvedModel(
         spec=model,
@@ -156,10 +151,22 @@ def _resolve_model(spec: FleetSpec, model: Model, index: int, pool: ResolvedPool
         progress_deadline_seconds=progress_deadline_seconds(model),
         termination_grace_seconds=termination_grace_seconds(model),
         disruption=MappingProxyType(disruption) if disruption else None,
-        rolling_update=MappingProxyType(rolling_update(model)),
+        rolling_update=MappingProxyType(_rolling_update(spec, model, pool, parallel)),
         analysis=_analysis(model),
         traffic=traffic_plan(spec.traffic, model),
     )
+
+
+def _rolling_update(spec: FleetSpec, model: Model, pool: ResolvedPool, parallel: ParallelPlan
+                    ) -> dict[str, Union[int, str]]:
+    """`parallel.rolling_update`, except for a multi-node model left to the defaults: a surge group instead of
+    replacing one in place when the pool has room for it beside every model of the pool at its maximum
+    (a LeaderWorkerSet recreates the whole group: in-place replacement of a single group is an outage)."""
+    chosen = rolling_update(model)
+    if not parallel.multi_node or model.rollout.max_surge is not None or model.rollout.max_unavailable is not None:
+        return chosen
+    peak = sum(other.replicas.max * replica_gpus(other) for other in spec.models if other.pool == model.pool)
+    return {"maxSurge": 1, "maxUnavailable": 0} if pool.spec.max_gpus - peak >= parallel.gpus else chosen
 
 
 def _analysis(model: Model) -> Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]:

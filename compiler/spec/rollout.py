@@ -58,12 +58,6 @@ def flagger_provider(model: ResolvedModel) -> Optional[str]:
     return NO_MESH_PROVIDER if isinstance(model.analysis, BlueGreenAnalysis) else None
 
 
-def engine_metrics(model: ResolvedModel) -> bool:
-    """The analysis gates on the engine's own metrics (MetricTemplates), not on Flagger's built-in ones."""
-    return model.analysis is not None and flagger_provider(model) in (FLAGGER_PROVIDERS["gatewayapi"],
-                                                                       NO_MESH_PROVIDER)
-
-
 def header_routed(model: ResolvedModel) -> bool:
     """An ingress-nginx blue/green: the analysis gets the requests carrying `CANARY_HEADER`."""
     return model.traffic.provider == "nginx" and isinstance(model.analysis, BlueGreenAnalysis)
@@ -75,20 +69,23 @@ def mirrored(model: ResolvedModel) -> bool:
 
 
 def default_load_test_command(model: ResolvedModel, namespace: str, interval: str) -> Optional[str]:
-    """`hey` sending the engine's test request for one interval: through the ingress controller with the
-    canary header for ingress-nginx blue/green, else to the canary Service. None: the engine has no test
-    request (custom, triton). hey's flags (rakyll/hey README: -z duration, -q queries per second per worker,
-    -c workers, -m, -T, -d, -H) and `-host` through a gateway as Flagger's own tutorials call it from
-    flagger-loadtester (fluxcd/flagger docs/gitbook/tutorials/gatewayapi-progressive-delivery.md)."""
+    """`hey` sending the engine's test request for one interval: for ingress-nginx through the controller (with
+    the canary header for blue/green), because Flagger's nginx gates count only requests the controller sent to
+    the canary (`canary!=""`, observers/nginx.go) and a weighted canary gets its share of them; else to the
+    canary Service. None: the engine has no test request (custom, triton). hey's flags (rakyll/hey README:
+    -z duration, -q queries per second per worker, -c workers, -m, -T, -d, -H) and `-host` through a gateway
+    as Flagger's own tutorials call it from flagger-loadtester
+    (fluxcd/flagger docs/gitbook/tutorials/gatewayapi-progressive-delivery.md)."""
     request = model.server.runtime.test_request
     if request is None:
         return None
     path, body = request
     words = ["hey", "-z", interval, "-q", "2", "-c", "2", "-m", "POST", "-T", "application/json",
              "-d", body.format(name=model.name)]
-    if header_routed(model):
+    if model.traffic.provider == "nginx":
         nginx = model.traffic.settings.nginx
-        words += ["-H", f"{CANARY_HEADER[0]}: {CANARY_HEADER[1]}"]
+        if header_routed(model):
+            words += ["-H", f"{CANARY_HEADER[0]}: {CANARY_HEADER[1]}"]
         if model.traffic.hosts:
             words += ["-host", model.traffic.hosts[0]]
         url = f"http://{NGINX_CONTROLLER_SERVICE}.{nginx.namespace}{path}"

@@ -6,10 +6,18 @@ from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from servespec.catalog import GPU_TYPES, GPUType
-from servespec.catalog.downloads import SCHEMES, split_uri
+from servespec.catalog.downloads import ENV_AUTH_SCHEMES, SCHEMES, split_uri
 from servespec.catalog.runtimes import SETTINGS
 from servespec.diagnostics import Diagnostic, suggest
-from servespec.spec.container import runtime_of, server_ports, spec_settings
+from servespec.spec.container import (
+    api_key_setting,
+    engine_facts,
+    memory_limit_bytes,
+    runtime_of,
+    server_plan,
+    server_ports,
+    spec_settings,
+)
 from servespec.spec.gpus import gpu_types, profiles_hint
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from servespec.spec.loader import SourceMap, SpecPath
@@ -17,14 +25,15 @@ from servespec.spec.mig import profiles_used
 from servespec.spec.model import EnvValueFrom, FleetSpec, GPUPool, Model
 from servespec.spec.parallel import (
     ParallelPlan,
+    parallel_plan,
     pipeline_degree,
     replica_gpus,
     rolling_update,
     tensor_degree,
     whole_gpus_per_node,
 )
-from servespec.spec.traffic import MIRROR_PROVIDERS, setting_path, traffic_plan
-from servespec.spec.types import INT32_MAX, duration_seconds, parse_version_tuple
+from servespec.spec.traffic import MIRROR_PROVIDERS, OUTSIDE_CLUSTER_GATEWAY_CLASSES, setting_path, traffic_plan
+from servespec.spec.types import INT32_MAX, duration_seconds, format_bytes, parse_version_tuple, quantity_value
 
 VULNERABILITY_RULE = ("SUP001", "image-vulnerable")
 """The rule whose findings are per vulnerability: the only one a waiver's `cve` can name."""
@@ -128,6 +137,7 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         yield from _artifact_problems(model, path, where)
         yield from _env_problems(model, path, where)
         yield from _parallel_problems(model, pools.get(model.pool), path, where)
+        yield from _memory_problems(model, pools.get(model.pool), path, where)
         yield from _architecture_problems(model, path, where)
         yield from _traffic_problems(spec, model, path, where)
     if spec.traffic is not None and spec.traffic.rate_limit is not None and spec.traffic.provider != "nginx":
@@ -197,6 +207,7 @@ def _server_problems(model: Model, path: SpecPath, where: Callable[..., Diagnost
                         f"the {runtime.name} preset already sets {flag} (from `{from_spec[flag]}`)",
                         hint=f"remove {flag} from args and set `{from_spec[flag]}` instead, or "
                              "use `runtime: custom` to write the whole command line")
+    yield from _api_key_problems(model, path, where)
     target = model.scaling.target
     if target is not None:
         at = path + ("scaling", "target", "metric")
@@ -209,6 +220,31 @@ def _server_problems(model: Model, path: SpecPath, where: Callable[..., Diagnost
             yield where(at, f"{runtime.name} has no scaling metric {target.metric!r}",
                         hint=" ".join(filter(None, [suggest(target.metric, known),
                                                     f"{runtime.name} offers: {', '.join(known)}"])))
+        elif target.metric not in engine_facts(model).scaling_metrics:
+            first = runtime.first_version(target.metric)
+            assert first is not None
+            yield where(path + ("image",), f"scaling.target {target.metric!r} reads a metric {runtime.name} exports "
+                                           f"from version {'.'.join(map(str, first))} on; image "
+                                           f"{model.image.split('@')[0]!r} is older and KEDA would never scale it",
+                        hint=f"use a {runtime.name} image of version {'.'.join(map(str, first))} or newer, or "
+                             "another scaling.target metric")
+
+
+def _api_key_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    """Probes on paths the engine answers with 401 once its API needs a key: they never pass."""
+    key = api_key_setting(model)
+    if key is None:
+        return
+    runtime = runtime_of(model)
+    guards = engine_facts(model).api_key_guards
+    for field, given, default in (("readinessPath", model.server.readiness_path, runtime.readiness_path),
+                                  ("livenessPath", model.server.liveness_path, runtime.liveness_path)):
+        probe_path = given or default
+        if probe_path.startswith(guards):
+            yield where(path + ("server", field) if given else path + key,
+                        f"{'.'.join(map(str, key))} puts the {runtime.name} API behind a key, and {runtime.name} "
+                        f"answers {probe_path} with 401 without it: the probe never passes and the pod never "
+                        "becomes Ready", hint=f"probe a path outside {', '.join(guards)}, e.g. {runtime.liveness_path}")
 
 
 def _artifact_problems(model: Model, path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
@@ -238,10 +274,25 @@ def _download_problems(model: Model, at: SpecPath, where: Callable[..., Diagnost
                     hint="e.g. s3://bucket/model/v1, gs://bucket/model, hf://org/repo@revision")
         return
     scheme, _ = split_uri(artifact.uri)
-    if scheme not in SCHEMES and given_image is None:
-        yield where(at + ("uri",), f"servespec has no default download for {artifact.uri!r}",
-                    hint=f"use one of {', '.join(f'{s}://' for s in SCHEMES)}, or set `download.image` and "
-                         "`download.args`")
+    download = artifact.download
+    if scheme not in SCHEMES and (given_image is None or (download is not None and download.command is None
+                                                          and download.args is None)):
+        yield where(at + ("download", "image") if given_image else at + ("uri",),
+                    f"servespec has no default download for {artifact.uri!r}"
+                    + (": the init container would run the image's entrypoint with no arguments" if given_image
+                       else ""),
+                    hint=f"use one of {', '.join(f'{s}://' for s in SCHEMES)}, or set `download.command` (and "
+                         "`download.args`) to fetch it into /models")
+    elif scheme in ENV_AUTH_SCHEMES and download is not None and download.credentials == "secret" \
+            and download.secret_name is None:
+        yield where(at + ("download", "credentials"), "credentials: secret needs `download.secretName`")
+    elif scheme in ENV_AUTH_SCHEMES and (download is None or (download.secret_name is None
+                                                              and download.credentials is None)):
+        yield where(at + ("uri",), f"the {scheme}:// download has no Secret: rclone's env_auth then asks the node's "
+                                   "metadata server, the EKS Pod Identity agent or STS, and the NetworkPolicy "
+                                   "opens none of them; the download could never authenticate",
+                    hint="set `download.secretName`, or `download.credentials`: instanceMetadata (GKE Workload "
+                         "Identity, EC2 roles), podIdentity (EKS), webIdentity (IRSA, STS in egress) or anonymous")
     elif scheme == "hf" and given_image is None and not runtime_of(model).ships_huggingface_hub:
         yield where(at + ("uri",), f"hf:// downloads use the server image's huggingface_hub, which the "
                                    f"{model.server.runtime} runtime does not promise",
@@ -301,6 +352,23 @@ def _parallel_problems(model: Model, pool: GPUPool | None, path: SpecPath,
                                          "never replace a replica", hint="set one of them above 0")
 
 
+def _memory_problems(model: Model, pool: GPUPool | None, path: SpecPath,
+                     where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    """A memory limit /dev/shm alone can exceed: files in a memory-backed emptyDir count against the
+    container's memory limit (kubernetes.io/docs/concepts/storage/volumes/#emptydir), so NCCL or the engine
+    filling shared memory gets the container OOM-killed."""
+    if pool is None:
+        return
+    limit = memory_limit_bytes(model)
+    shm = server_plan(model, parallel_plan(model, pool)).shm_size
+    if limit <= quantity_value(shm):
+        field = "memoryLimit" if model.resources.memory_limit else "memory"
+        yield where(path + ("resources", field),
+                    f"the memory limit ({format_bytes(limit)}) is not above /dev/shm ({shm}), a memory-backed volume "
+                    "counted against it: the container is OOM-killed before shared memory is full",
+                    hint=f"raise resources.{field}, or lower server.shmSize")
+
+
 _KV_FIELDS = {"layers": "layers", "headDim": "head_dim", "contextLength": "context_length"}
 
 
@@ -347,9 +415,26 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
         elif provider not in MIRROR_PROVIDERS:
             yield where(at, f"Flagger mirrors traffic with istio and gatewayapi only (model {model.name!r} uses "
                             f"{provider or 'no provider'})", hint="use a load test (`traffic.loadTest`) instead")
+    gateway_class = plan.settings.gatewayapi.gateway_class_name
+    if provider == "gatewayapi" and gateway_class and gateway_class.startswith(OUTSIDE_CLUSTER_GATEWAY_CLASSES) \
+            and not spec.security.ingress.from_cidrs:
+        yield where(("traffic", "gatewayapi", "gatewayClassName"),
+                    f"{gateway_class} gateways are cloud load balancers outside the cluster: their requests come "
+                    "from VPC addresses, which a NetworkPolicy peer by namespace never matches, so every request "
+                    f"to {model.name!r} would be dropped",
+                    hint="list the proxy-only subnet and the health-check ranges 35.191.0.0/16, 130.211.0.0/22 "
+                         "in security.ingress.fromCIDRs")
     if provider == "gatewayapi" and not plan.settings.gatewayapi.gateway_refs:
         yield where(setting_path(spec.traffic, model, path, "provider"),
                     "provider gatewayapi needs `traffic.gatewayapi.gatewayRefs`: the Gateways the routes attach to")
+    key = api_key_setting(model)
+    if plan.load_test is not None and plan.load_test.command is None and model.rollout.strategy != "rolling" \
+            and key is not None:
+        yield where(path + key, f"{'.'.join(map(str, key))} puts the {model.server.runtime} API behind a key, but "
+                                "the default load test sends none: every test request gets 401 and the analysis "
+                                "can never pass",
+                    hint="give `traffic.loadTest.command` with the key the load tester holds, e.g. "
+                         "-H \"Authorization: Bearer $API_KEY\" (flagger-loadtester runs it with sh -c)")
     if plan.load_test is not None and plan.load_test.command is None and model.rollout.strategy != "rolling" \
             and runtime_of(model).test_request is None:
         yield where(setting_path(spec.traffic, model, path, "load_test"),
@@ -359,15 +444,14 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
 
 def _product(pool: GPUPool, gpu: GPUType, path: SpecPath,
              where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
-    """`product` must be one of the GPU type's GFD values (when the catalog knows them), and needs a pool whose
-    GPUs GFD labels with it (MIG strategy mixed labels each profile instead)."""
+    """`product` must be one of the GPU type's GFD values (when the catalog knows them). Every MIG strategy keeps
+    the label: with mixed GFD labels the whole GPU (`nvidia.com/gpu.product`) beside each profile's
+    `nvidia.com/mig-<profile>.*` (NVIDIA/k8s-device-plugin v0.20.0 internal/lm/mig-strategy.go: the full-GPU
+    labeler is merged with the MIG one, which names only `nvidia.com/mig-<profile>` resources); with single it
+    is `<product>-MIG-<profile>` (`spec.gpus.gfd_product_label`)."""
     if pool.product is None:
         return
     if gpu.products and pool.product not in gpu.products:
         yield where(path + ("product",), f"{pool.product!r} is not a GPU Feature Discovery product of {gpu.name}",
                     hint=" ".join(filter(None, [suggest(pool.product, gpu.products),
                                                 f"{gpu.name}: {', '.join(gpu.products)}"])))
-    if pool.mig.strategy == "mixed":
-        yield where(path + ("product",), "with MIG strategy mixed GPU Feature Discovery labels each profile "
-                    "(nvidia.com/mig-<profile>.product), not nvidia.com/gpu.product",
-                    hint="select the pool with nodeSelector, or use MIG strategy single")

@@ -23,6 +23,14 @@ FLAGGER_PROVIDERS = {"istio": "istio", "gatewayapi": "gatewayapi:v1", "nginx": "
 NO_MESH_PROVIDER = "kubernetes"
 """Flagger's provider for blue/green without a mesh or ingress: the Services switch, no traffic weights."""
 
+OUTSIDE_CLUSTER_GATEWAY_CLASSES = ("gke-l7-",)
+"""GatewayClass name prefixes whose proxies reach pods from outside the cluster: GKE's gke-l7-global-external-
+managed, -regional-external-managed, -rilb, -gxlb, -cross-regional-internal-managed (and -mc) are Google Cloud
+load balancers, whose Envoy-based proxies send from the region's proxy-only subnet and whose health checks
+come from 35.191.0.0/16 and 130.211.0.0/22 (cloud.google.com/kubernetes-engine/docs/how-to/gatewayclass-
+capabilities; cloud.google.com/load-balancing/docs/firewall-rules): a NetworkPolicy peer by namespace never
+matches them."""
+
 CANARY_HEADER = ("x-canary", "always")
 """The header that routes a request to the new version during an ingress-nginx blue/green analysis."""
 

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 LABEL_VALUE_PATTERN = r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[mkMGTPE]|[eE][+-]?[0-9]+)?$"
+BYTES_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[kMGTPE])$"
 DURATION_PATTERN = r"^[0-9]+(s|m|h)$"
 DRIVER_PATTERN = r"^[0-9]+\.[0-9]+(\.[0-9]+)?$"
 CUDA_PATTERN = r"^[0-9]+\.[0-9]+$"
@@ -95,6 +96,12 @@ def _check_quantity_size(value: str) -> str:
 Quantity = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
     QUANTITY_PATTERN, "a Kubernetes quantity", '"4", 500m or 20Gi')), AfterValidator(_check_quantity_size),
     Field(pattern=QUANTITY_PATTERN, json_schema_extra={"examples": ["4", "500m", "20Gi"]})]
+
+ByteQuantity = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_match(
+    BYTES_PATTERN, "a Kubernetes memory or disk quantity with its unit", "20Gi, 512Mi or 8G; a bare number is "
+    "bytes")), AfterValidator(_check_quantity_size),
+    Field(pattern=BYTES_PATTERN, json_schema_extra={"examples": ["20Gi", "512Mi"]})]
+"""A size in bytes, with a unit: `memory: "32"` is 32 bytes in Kubernetes, never what was meant."""
 
 Duration = Annotated[str, AfterValidator(_match(DURATION_PATTERN, "a duration", "30s, 5m or 1h")),
                      Field(pattern=DURATION_PATTERN)]

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from servespec.spec.analysis import ERROR_RATE, LATENCY, analysis_gates
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
-from servespec.spec.rollout import (
-    engine_metrics,
-    flagger_provider,
-    header_routed,
-    load_test_command,
-    mirrored,
-)
+from servespec.spec.rollout import flagger_provider, header_routed, load_test_command, mirrored
 from servespec.spec.traffic import CANARY_HEADER
-from servespec.synth import http_route, metric_template
+from servespec.synth import http_route
 from servespec.synth.common import json_number, manifest, model_metadata
 from servespec.synth.scaled_object import RAW_TRIGGER, engine_trigger, target_query
 from servespec.synth.virtual_service import MESH_GATEWAY, request_timeout
@@ -29,18 +24,17 @@ LOAD_TEST_TIMEOUT = "15s"
 
 
 def _metrics(model: ResolvedModel, settings: CanaryAnalysis | BlueGreenAnalysis) -> list[dict[str, Any]]:
-    """The gates: Flagger's built-in metric, or the engine's template for providers without one."""
-    limits = {"request-success-rate": {"min": json_number(round(100 - (settings.max_error_rate_percent or 0), 4))},
-              "request-duration": {"max": settings.max_latency_p99_ms}}
-    from_engine = engine_metrics(model)
+    """The measurable gates: Flagger's built-in metric, or a MetricTemplate (`spec.analysis`)."""
+    limits = {ERROR_RATE: {"min": json_number(round(100 - (settings.max_error_rate_percent or 0), 4))},
+              LATENCY: {"max": settings.max_latency_p99_ms}}
     metrics = []
-    for gate in metric_template.gates(model):
-        metric: dict[str, Any] = {"name": gate, "interval": METRIC_INTERVAL, "thresholdRange": limits[gate]}
-        if from_engine:
-            runtime = model.server.runtime
-            if metric_template.query(runtime, gate) is None:
-                continue
-            metric["templateRef"] = {"name": metric_template.template_name(runtime, gate)}
+    for gate in analysis_gates(model):
+        if not gate.measurable:
+            continue
+        metric: dict[str, Any] = {"name": gate.metric, "interval": METRIC_INTERVAL,
+                                  "thresholdRange": limits[gate.setting]}
+        if gate.template is not None:
+            metric["templateRef"] = {"name": gate.template}
         metrics.append(metric)
     return metrics
 

@@ -45,8 +45,8 @@ def manifests_by_model(fleet: ResolvedFleet) -> Iterator[list[Manifest]]:
         out.append(Manifest(prometheus_rule.build_latency(fleet), ("monitoring",)))
     if mig_config.has_layouts(fleet):
         out.append(Manifest(mig_config.build(fleet), ("gpuPools",)))
-    out += [Manifest(metric_template.build(fleet, runtime, gate), ("traffic",))
-            for runtime, gate in metric_template.needed(fleet)]
+    out += [Manifest(metric_template.build(fleet, name, query), ("traffic",))
+            for name, query in metric_template.needed(fleet)]
     yield out
     for model in fleet.models:
         yield _model_manifests(fleet, model)

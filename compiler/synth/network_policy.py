@@ -1,13 +1,15 @@
-"""NetworkPolicy from the security posture: who may call the model (plus its traffic provider's gateways or
-controller and its load tester), who may scrape it, where it may connect (plus exactly the egress its weights
-download needs, and istiod for Istio sidecars), DNS always (the kube-dns pods and the node-local
-resolvers of `security.egress.dnsAddresses`, host-network and reachable by IP only); the pods of a
-multi-node replica reach each other on every port (Ray and NCCL pick their ports at run time)."""
+"""NetworkPolicy from the security posture: who may call the model (namespaces, plus its traffic provider's
+gateways or controller and its load tester; IP ranges of load balancers outside the cluster), who may scrape
+it, where it may connect (plus exactly the egress its weights download needs, its credential endpoint, and
+istiod for Istio sidecars), DNS always (the kube-dns pods and the node-local resolvers of
+`security.egress.dnsAddresses`, host-network and reachable by IP only); the pods of a multi-node replica reach
+each other on every port (Ray and NCCL pick their ports at run time)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from servespec.catalog.downloads import CREDENTIAL_ENDPOINTS
 from servespec.spec.model import DownloadEgress
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import mesh
@@ -40,7 +42,8 @@ def _ingress(fleet: ResolvedFleet, model: ResolvedModel) -> list[dict[str, Any]]
     if model.spec.validator:
         ports.append(model.spec.validator.port)
     callers = [fleet.namespace, *posture.ingress.from_namespaces, *model.traffic.caller_namespaces()]
-    rules = [{"from": [_namespaces(callers)], "ports": _tcp(ports)}]
+    outside = [{"ipBlock": {"cidr": cidr}} for cidr in sorted(set(posture.ingress.from_cidrs))]
+    rules = [{"from": [_namespaces(callers), *outside], "ports": _tcp(ports)}]
     if model.parallel.multi_node:
         rules.append(_own_pods(model))
     metrics_port = model.server.metrics_port_number
@@ -62,7 +65,12 @@ def _download_egress(model: ResolvedModel) -> list[dict[str, Any]]:
     peers: list[dict[str, Any]] = [{"ipBlock": {"cidr": cidr}} for cidr in sorted(set(egress.cidrs))]
     if egress.namespaces:
         peers.append(_namespaces(egress.namespaces))
-    return [{"to": peers, "ports": _tcp(egress.ports)}] if peers else []
+    rules = [{"to": peers, "ports": _tcp(egress.ports)}] if peers else []
+    credentials = artifact.download.credentials if artifact.download else None
+    if credentials in CREDENTIAL_ENDPOINTS:
+        cidr, port = CREDENTIAL_ENDPOINTS[credentials]
+        rules.append({"to": [{"ipBlock": {"cidr": cidr}}], "ports": _tcp([port])})
+    return rules
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:

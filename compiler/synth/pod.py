@@ -175,6 +175,9 @@ def _validator_container(model: ResolvedModel) -> dict[str, Any]:
         "imagePullPolicy": "IfNotPresent",
         "args": [f"--config={validator_config.MOUNT_PATH}/{validator_config.FILE_NAME}"],
         "ports": [{"name": "validator", "containerPort": validator.port, "protocol": "TCP"}],
+        # the sidecar's listener: a hung validator is restarted and a pod whose validator is not up is not Ready
+        "readinessProbe": {"tcpSocket": {"port": "validator"}, "periodSeconds": 10},
+        "livenessProbe": {"tcpSocket": {"port": "validator"}, "periodSeconds": 10, "failureThreshold": 3},
         "resources": VALIDATOR_RESOURCES,
         "securityContext": container_security_context(),
         "volumeMounts": [
@@ -235,7 +238,7 @@ def template(fleet: ResolvedFleet, model: ResolvedModel, role: Role = "server") 
     """The pod template of one role of the model."""
     spec = model.spec
     containers = [_server_container(model, role)]
-    template_annotations = mesh.pod_annotations(model)
+    template_annotations = mesh.pod_annotations(model, role)
     if spec.validator and role != "worker":
         containers.append(_validator_container(model))
         template_annotations["servespec.dev/validator-config-hash"] = spec_hash(validator_config.config(model))
@@ -261,7 +264,7 @@ def template(fleet: ResolvedFleet, model: ResolvedModel, role: Role = "server") 
     tolerations = _tolerations(model)
     if tolerations:
         pod["tolerations"] = tolerations
-    labels = {**model_labels(fleet, model), **mesh.pod_labels(fleet, model)}
+    labels = {**model_labels(fleet, model), **mesh.pod_labels(fleet, model, role)}
     if role != "server":
         labels[ROLE_LABEL] = role
     template_metadata: dict[str, Any] = {"labels": labels}

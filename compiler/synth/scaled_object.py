@@ -15,7 +15,15 @@ from servespec.synth.pod_monitor import NAME_TARGET_LABEL
 SCALE_DOWN_PODS_PER_MINUTE = 1
 FALLBACK_BEHAVIOR = "currentReplicasIfHigher"
 """KEDA fallback: keep the current replicas when they exceed `fallback.replicas` (keda.sh "ScaledObject
-specification", fallback `behavior`), so an unreachable Prometheus never scales a model down."""
+specification", fallback `behavior`), so an unreachable Prometheus never scales a model down.
+
+Flagger cannot keep it: its own ScaledObject type has `fallback` with only failureThreshold and replicas
+(fluxcd/flagger v1.36.1 pkg/apis/keda/v1alpha1/scaledobject.go), it builds `<name>-primary` from that type,
+and it pauses the original by reading it into that type and writing it back whole (`PauseTargetScaler`,
+pkg/canary/scaled_object_reconciler.go): both objects end up with KEDA's default `static` behaviour, under
+which the primary runs exactly `fallback.replicas`. So a model under Flagger gets no `behavior` (it would
+only be stripped, a drift for GitOps) and a default of replicas.max: when Prometheus fails, the primary,
+which carries the traffic, scales up instead of down to replicas.min."""
 DEFAULT_FAILURE_THRESHOLD = 3
 
 
@@ -45,7 +53,7 @@ def target_query(fleet: ResolvedFleet, model: ResolvedModel, pods: str = "") -> 
     (`podTargetLabels`: app.kubernetes.io/name)."""
     target = model.spec.scaling.target
     assert target is not None, "only models with scaling.target have an engine trigger"
-    metric = model.server.runtime.scaling_metrics[target.metric]
+    metric = model.server.engine.scaling_metrics[target.metric]
     return f'sum({metric}{{namespace="{fleet.namespace}",{NAME_TARGET_LABEL}="{pods or model.name}"}})'
 
 
@@ -57,18 +65,21 @@ def _target(model: ResolvedModel) -> dict[str, str]:
 
 
 def fallback(model: ResolvedModel) -> Optional[dict[str, Any]]:
-    """Replicas while the Prometheus triggers fail: the spec's, else replicas.min (at least 1); None without a
+    """Replicas while the Prometheus triggers fail: the spec's, else replicas.min (at least 1) and never fewer
+    than running; under Flagger the spec's, else replicas.max, exactly (`FALLBACK_BEHAVIOR`). None without a
     Prometheus trigger (cron triggers do not fail)."""
     scaling = model.spec.scaling
     if scaling.target is None and scaling.prometheus is None:
         return None
     settings = scaling.fallback
-    floor = max(1, model.spec.replicas.min)
-    replicas = settings.replicas if settings and settings.replicas is not None else floor
-    if model.analysis is not None:
-        replicas = min(replicas, canary_replicas(model))
-    return {"failureThreshold": settings.failure_threshold if settings else DEFAULT_FAILURE_THRESHOLD,
-            "replicas": replicas, "behavior": FALLBACK_BEHAVIOR}
+    flagger = model.analysis is not None
+    default = model.spec.replicas.max if flagger else max(1, model.spec.replicas.min)
+    replicas = settings.replicas if settings and settings.replicas is not None else default
+    out: dict[str, Any] = {"failureThreshold": settings.failure_threshold if settings else DEFAULT_FAILURE_THRESHOLD,
+                           "replicas": replicas}
+    if not flagger:
+        out["behavior"] = FALLBACK_BEHAVIOR
+    return out
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:

@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
-from servespec.policies.rules.canary_gates_missing import GATES
-from servespec.spec.rollout import engine_metrics, flagger_provider
-from servespec.synth import metric_template
+from servespec.spec.analysis import ERROR_RATE, analysis_gates
+from servespec.spec.rollout import flagger_provider
 
 
 class AnalysisMetricUnavailable(Rule):
@@ -13,8 +12,8 @@ class AnalysisMetricUnavailable(Rule):
 
     What it does:
         Fires when the analysis runs on the engine's own metrics (provider gatewayapi, or blue/green without
-        a provider) and the spec sets a gate the engine has no metric for: any gate of a custom server, the
-        P99 latency of Triton (no latency histogram).
+        a provider) and the spec sets a gate the engine image has no metric for: any gate of a custom server,
+        the P99 latency of Triton before 23.05 (no latency summary) or of a vLLM image before 0.3.1.
 
     Why it matters:
         Flagger's built-in metrics for these providers read application metrics labelled
@@ -33,14 +32,13 @@ class AnalysisMetricUnavailable(Rule):
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
-            if not engine_metrics(model):
-                continue
-            runtime = model.server.runtime
             block = "canary" if model.spec.rollout.strategy == "canary" else "blueGreen"
-            for gate in metric_template.gates(model):
-                if metric_template.query(runtime, gate) is None:
-                    yield Finding(f"{GATES[gate]} of {model.name!r} cannot be measured: provider "
-                                  f"{flagger_provider(model)} has no built-in {gate} for it and runtime "
-                                  f"{runtime.name!r} exports no such metric; the gate is left out",
-                                  model_path(model, "rollout", block, GATES[gate]), model.name,
-                                  hint="use runtime vllm or tgi, or provider istio or nginx")
+            runtime = model.server.runtime
+            for gate in analysis_gates(model):
+                if not gate.measurable:
+                    what = "success rate" if gate.setting == ERROR_RATE else "P99 latency"
+                    yield Finding(f"{gate.setting} of {model.name!r} cannot be measured: provider "
+                                  f"{flagger_provider(model)} has no built-in {what} for it and the {runtime.name} "
+                                  "image exports no such metric; the gate is left out",
+                                  model_path(model, "rollout", block, gate.setting), model.name,
+                                  hint="use runtime vllm, tgi or triton (23.05 or newer), or provider istio or nginx")

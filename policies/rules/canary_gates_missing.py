@@ -3,18 +3,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
-from servespec.synth import metric_template
-
-GATES = {"request-success-rate": "maxErrorRatePercent", "request-duration": "maxLatencyP99Ms"}
-"""Flagger built-in metric -> the spec field that sets its threshold."""
+from servespec.spec.analysis import ERROR_RATE, LATENCY, analysis_gates
 
 
 class CanaryGatesMissing(Rule):
     """Canary or blue/green rollout without both the error-rate and the latency gate.
 
     What it does:
-        Reads the compiled Flagger Canary and fires unless its analysis checks both request-success-rate
-        (from `maxErrorRatePercent`) and request-duration (from `maxLatencyP99Ms`).
+        Reads the compiled Flagger Canary and fires unless its analysis checks both the success rate (from
+        `maxErrorRatePercent`) and the P99 latency (from `maxLatencyP99Ms`).
 
     Why it matters:
         Flagger promotes a canary whose metrics pass. Without a gate, nothing is measured: a model that
@@ -32,8 +29,10 @@ class CanaryGatesMissing(Rule):
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, canary in context.model_manifests("Canary"):
             present = {metric["name"] for metric in canary.data["spec"]["analysis"].get("metrics", [])}
-            present.update(metric_template.gates(model))  # set but unmeasurable: analysis-metric-unavailable
-            missing = [field for metric, field in GATES.items() if metric not in present]
+            gates = {gate.setting: gate for gate in analysis_gates(model)}
+            # a gate set but unmeasurable is analysis-metric-unavailable's finding
+            missing = [setting for setting in (ERROR_RATE, LATENCY)
+                       if setting not in gates or (gates[setting].measurable and gates[setting].metric not in present)]
             if missing:
                 block = "canary" if model.spec.rollout.strategy == "canary" else "blueGreen"
                 yield Finding(f"the {model.spec.rollout.strategy} rollout of {model.name!r} has no "

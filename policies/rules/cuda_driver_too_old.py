@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.catalog import driver_floors, driver_text
-from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models, cuda_origin
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_origin, driver_models
 
 
 class CUDADriverTooOld(Rule):
@@ -14,7 +14,8 @@ class CUDADriverTooOld(Rule):
         engine's table by image version, e.g. vLLM v0.9+ images are built on CUDA 12.8) and compares the pool's
         `driverVersion` with the oldest driver that can run that CUDA major version at all (the
         minor-version compatibility floor: 525.60.13 for 12.x, 580 for 13.x; for older majors, the
-        toolkit's own minimum driver).
+        toolkit's own minimum driver). An engine image whose release notes support the driver is exempt (NGC
+        Triton images: their forward-compatible driver branches, docs/runtimes.md).
 
     Why it matters:
         Below that floor the CUDA runtime refuses to start ("CUDA driver version is insufficient for CUDA
@@ -30,7 +31,7 @@ class CUDADriverTooOld(Rule):
     category = "gpu"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, image_cuda, path in cuda_models(context.fleet):
+        for model, image_cuda, path in driver_models(context.fleet):
             floors = driver_floors(image_cuda)
             if floors is not None and model.pool.driver < floors[1]:
                 exact, floor = floors

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.catalog import driver_floors, driver_text
-from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, cuda_models
+from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, driver_models
 
 
 class CUDAMinorCompat(Rule):
@@ -12,7 +12,9 @@ class CUDAMinorCompat(Rule):
     What it does:
         Fires when the pool's driver is older than the minimum driver of the image's CUDA toolkit (CUDA
         release notes, table 3) but not older than the minor-version compatibility floor of its major
-        version.
+        version. An engine image whose release notes support the driver is exempt: NGC's Triton images carry
+        the CUDA forward-compatibility package (e.g. 25.03, CUDA 12.8: driver 560 or later, and on data center
+        GPUs R535 from 535.86; docs/runtimes.md).
 
     Why it matters:
         Minor-version compatibility has limits: PTX newer than the driver cannot be JIT-compiled, and some
@@ -27,7 +29,7 @@ class CUDAMinorCompat(Rule):
     category = "gpu"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, image_cuda, path in cuda_models(context.fleet):
+        for model, image_cuda, path in driver_models(context.fleet):
             floors = driver_floors(image_cuda)
             if floors is not None and floors[1] <= model.pool.driver < floors[0]:
                 cuda = f"{image_cuda[0]}.{image_cuda[1]}"

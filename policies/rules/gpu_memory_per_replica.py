@@ -31,7 +31,7 @@ class GPUMemoryPerReplica(Rule):
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
             fit = memory_fit(model)
-            if fit is None or fit.need.stated or not fit.fits:
+            if fit is None or fit.need.stated or fit.need.weights_from is not None or not fit.fits:
                 continue
             gpus = f"{fit.gpus} x {fit.unit}s give" if fit.gpus > 1 else f"one {fit.unit} gives"
             yield Finding(f"{model.name!r} needs {fit.need.total:.1f} GiB of GPU memory per replica "

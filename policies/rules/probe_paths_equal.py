@@ -9,7 +9,9 @@ class ProbePathsEqual(Rule):
     """Readiness and liveness probes call the same path.
 
     What it does:
-        Fires when the compiled server container's readiness and liveness probes use the same HTTP path.
+        Fires when the compiled server container's readiness and liveness probes use the same HTTP path,
+        unless the engine's HTTP server answers only once the model is loaded (vLLM: its own Kubernetes
+        guide probes `/health` for both; docs/runtimes.md).
 
     Why it matters:
         Readiness should say "the model is loaded and can take traffic"; liveness only "the process is not
@@ -30,7 +32,7 @@ class ProbePathsEqual(Rule):
             container = server_container(pod)
             readiness = container.get("readinessProbe", {}).get("httpGet", {}).get("path")
             liveness = container.get("livenessProbe", {}).get("httpGet", {}).get("path")
-            if readiness is not None and readiness == liveness:
+            if readiness is not None and readiness == liveness and not model.server.runtime.serves_after_load:
                 yield Finding(f"readiness and liveness probes of {model.name!r} both call {readiness}",
                               model_path(model, "server", "livenessPath"), model.name,
                               hint="readiness: model loaded (e.g. /ready); liveness: process healthy (e.g. /health)")

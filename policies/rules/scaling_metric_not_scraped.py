@@ -57,7 +57,7 @@ class ScalingMetricNotScraped(Rule):
             scaling = model.spec.scaling
             queries: list[tuple[tuple[str, ...], str, str]] = []
             if scaling.target is not None:
-                metric = model.server.runtime.scaling_metrics.get(scaling.target.metric, "")
+                metric = model.server.engine.scaling_metrics.get(scaling.target.metric, "")
                 queries.append((("scaling", "target", "metric"), metric, monitoring.prometheus_address))
             if scaling.prometheus is not None:
                 queries += [(("scaling", "prometheus", "query"), metric, scaling.prometheus.server_address)

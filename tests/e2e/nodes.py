@@ -72,7 +72,7 @@ def pool_nodes(fleet: ResolvedFleet, prefix: str, taint_gpu_nodes: bool = True) 
             resources, mig_labels = gpu_resources(pool, gpus)
             major, minor = pool.gpu.compute_capability
             labels = {"nvidia.com/gpu.product": gfd_product(pool), "nvidia.com/gpu.count": str(gpus),
-                      "nvidia.com/gpu.memory": str(int(pool.gpu.memory_gb * 1024)),
+                      "nvidia.com/gpu.memory": str(pool.gpu.memory_mib),
                       "nvidia.com/gpu.compute.major": str(major), "nvidia.com/gpu.compute.minor": str(minor),
                       "nvidia.com/mig.strategy": pool.spec.mig.strategy, **pool.node_selector, **mig_labels}
             taints = ([GPU_TAINT] if taint_gpu_nodes else []) + ([SPOT_TAINT] if pool.spec.spot else [])
