@@ -102,6 +102,13 @@ def rollback_point(file: str, env: Optional[str] = None, revision: Optional[str]
     return rollback_bundle(file, env, revision, prometheus)
 
 
+def starter_spec(runtime: str = "vllm", platform: str = "gke", name: str = "inference") -> str:
+    """A commented starter spec for a runtime and a platform (`servespec init`); it validates and lints clean."""
+    from servespec.report.starter import starter_spec as text
+
+    return text(runtime, platform, name)
+
+
 def spec_json_schema() -> dict[str, Any]:
     """The JSON Schema of the spec format (draft 2020-12)."""
     from servespec.spec.model import FleetSpec

@@ -19,16 +19,37 @@ import sys
 from collections import Counter
 from enum import IntEnum
 from functools import partial
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
-import click
+STOPPED = "servespec: stopped by {}; no output is left half-written"
+_PYTHON_EXCEPTHOOK = sys.excepthook
 
-from servespec import __version__
-from servespec.build.validation import DEFAULT_KUBERNETES_VERSION, find_kubeconform, kubernetes_versions
-from servespec.diagnostics import InputError, PolicyError, Severity, SpecError
-from servespec.report import registry
-from servespec.report.registry import ReportOptions
+
+def _stopped_while_starting(kind: type[BaseException], error: BaseException,
+                            traceback: Optional[TracebackType]) -> None:
+    """A Ctrl-C while Python still imports the program (before `run` handles signals): one line, no
+    traceback; Python then ends the process by SIGINT, as it does for an unhandled interrupt."""
+    if issubclass(kind, KeyboardInterrupt):
+        print(STOPPED.format("SIGINT"), file=sys.stderr)
+    else:
+        _PYTHON_EXCEPTHOOK(kind, error, traceback)
+
+
+sys.excepthook = _stopped_while_starting  # before the imports below, which take most of the start-up
+
+import click  # noqa: E402
+
+from servespec import __version__  # noqa: E402
+from servespec.build.validation import (  # noqa: E402
+    DEFAULT_KUBERNETES_VERSION,
+    find_kubeconform,
+    kubernetes_versions,
+)
+from servespec.build.writer import COMMIT  # noqa: E402
+from servespec.diagnostics import InputError, PolicyError, Severity, SpecError  # noqa: E402
+from servespec.report import registry  # noqa: E402
+from servespec.report.registry import ReportOptions  # noqa: E402
 
 if TYPE_CHECKING:
     import datetime
@@ -49,16 +70,40 @@ class Exit(IntEnum):
 
 
 class Stopped(BaseException):
-    """SIGINT, SIGTERM or SIGHUP arrived: unwinds the work (its `finally` blocks stop the planner child and
-    remove staging and spool files), then the process ends with 128 + the signal number."""
+    """SIGINT, SIGTERM or SIGHUP arrived: unwinds the work (its `finally` blocks stop Node and kubeconform,
+    drop the files still queued and remove staging and spool files), then the process ends with 128 + the
+    signal number."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
 
 
+class _Stopping:
+    """Whether a stopping signal is unwinding the command (set by the first one)."""
+
+    started = False
+
+
+_STOPPING = _Stopping()
+_STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _stop(signum: int, _frame: Optional[FrameType]) -> None:
+    """Raise `Stopped` at the first stopping signal. Later ones are ignored: they would cut short the clean-up
+    the first one runs (leaving a staging directory behind); so are signals once the outputs are being put
+    in place (`writer.COMMIT`), which then completes (the old trees are removed) and the command ends as it
+    would have."""
+    if _STOPPING.started or COMMIT.started:
+        return
+    _STOPPING.started = True
     raise Stopped(signum)
+
+
+def _handle_stopping_signals() -> None:
+    _STOPPING.started = COMMIT.started = False
+    for stopping in _STOPPING_SIGNALS:
+        signal.signal(stopping, _stop)
 
 
 def _quiet_exit(code: int) -> None:
@@ -77,16 +122,22 @@ class _Commands(click.Group):
         # after every 100 young ones) took half of lint's time at 50,000 models. Older generations are
         # collected 50x less often, the young one as usual.
         gc.set_threshold(700, 50, 1000)
-        for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(stopping, _stop)
+        _handle_stopping_signals()
+        if sys.stdout is None:  # closed (`>&-`): the report would be lost without a word
+            click.echo("servespec: standard output is closed; the report has nowhere to go", err=True)
+            sys.exit(Exit.CANNOT_RUN)
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a write that fails (a full disk) fails here, not at exit
         except (click.ClickException, click.exceptions.Exit):
             raise
         except (Stopped, KeyboardInterrupt, click.Abort) as err:
             signum = err.signum if isinstance(err, Stopped) else int(signal.SIGINT)
-            signal.signal(signum, signal.SIG_IGN)
-            click.echo(f"servespec: stopped by {signal.Signals(signum).name}; no output is left half-written", err=True)
+            for stopping in _STOPPING_SIGNALS:
+                signal.signal(stopping, signal.SIG_IGN)
+            click.echo(STOPPED.format(signal.Signals(signum).name), err=True)
             _quiet_exit(128 + signum)
         except BrokenPipeError:
             # The reader went away (`servespec lint ... | head`): stop quietly as Unix tools do on SIGPIPE;
@@ -94,6 +145,12 @@ class _Commands(click.Group):
             # SIGPIPE").
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(128 + int(signal.SIGPIPE))
+        except OSError as err:
+            # The work's own reads and writes are reported by `_run`: what reaches here is the report's
+            # output (standard output on a full disk or a device that refuses writes).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            click.echo(f"servespec: cannot write the output: {err.strerror or err}", err=True)
+            sys.exit(Exit.CANNOT_RUN)
         except Exception as err:
             if os.environ.get("SERVESPEC_DEBUG"):
                 raise
@@ -105,7 +162,9 @@ class _Commands(click.Group):
 def run() -> None:
     """The `servespec` program: `main`, then a quick exit. Whatever is alive when the command is done is
     frozen out of the garbage collector, so that the interpreter's shutdown does not traverse it all once
-    more (0.08-0.13 s on every run, a fifth of a small compile); the operating system frees it."""
+    more (0.08-0.13 s on every run, a fifth of a small compile); the operating system frees it. Stopping
+    signals are handled from here on (before that, `_stopped_while_starting`)."""
+    _handle_stopping_signals()
     try:
         main()
     finally:
@@ -168,6 +227,57 @@ def validate(specs: tuple[str, ...], env: str | None, output_format: str) -> Non
     result = api.validate_files(specs, env)
     click.echo(registry.VALIDATE.render(output_format, result), nl=False)
     sys.exit(Exit.CANNOT_RUN if result.input_errors else Exit.FOUND if result.diagnostics else Exit.OK)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--runtime", type=click.Choice(["vllm", "tgi", "triton", "custom"]), default="vllm", show_default=True,
+              help="The serving engine of the starter model.")
+@click.option("--platform", type=click.Choice(["gke", "eks", "aks", "gpu-operator", "generic"]), default="gke",
+              show_default=True, help="The cluster: its node labels, taints, driver and workload identity.")
+@click.option("--name", default="inference", show_default=True, metavar="NAME",
+              help="Fleet name and namespace (a DNS label).")
+@click.option("-o", "--output", "output", default="-", show_default=True, metavar="FILE",
+              help="Where to write the spec; - prints it. An existing file is never overwritten.")
+def init(runtime: str, platform: str, name: str, output: str) -> None:
+    """Write a commented starter spec: one model on one GPU pool of your platform.
+
+    \b
+    It validates and lints clean as written; the comments mark what to replace (bucket,
+    identity, image digest, prices) and link the spec reference.
+
+    \b
+    Examples:
+      servespec init --runtime vllm --platform gke -o fleet.yaml
+      servespec init --runtime triton --platform eks --name vision
+      servespec init --platform aks | servespec validate /dev/stdin
+
+    Exit codes: 0 written, 2 usage error or the file exists.
+    """
+    import re
+
+    from servespec import api
+
+    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", name):
+        raise click.BadParameter(f"{name!r} is not a DNS label (lowercase letters, digits, '-')", param_hint="--name")
+    text = api.starter_spec(runtime, platform, name)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+
+    try:  # written whole beside the target, then linked in: never half a file, never over an existing one
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(output) or ".",
+                                         prefix=".servespec-init-", delete=False) as handle:
+            handle.write(text)
+        try:
+            os.link(handle.name, output)
+        finally:
+            os.unlink(handle.name)
+    except OSError as err:
+        click.echo(f"error: {output}: {err.strerror or err}", err=True)
+        sys.exit(Exit.CANNOT_RUN)
+    click.echo(f"wrote {output}: servespec validate {output} && servespec lint {output}")
 
 
 @main.command(context_settings=CONTEXT)

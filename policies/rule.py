@@ -127,13 +127,15 @@ def cuda_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple
             yield model, model.cuda, model_path(model, "cuda" if model.spec.cuda else "image")
 
 
-def driver_models(fleet: "ResolvedFleet") -> Iterator[tuple["ResolvedModel", tuple[int, int], SpecPath]]:
-    """`cuda_models` whose driver the CUDA table decides: not those whose engine's release notes support the
-    pool's driver (an NGC image with the CUDA forward-compatibility package, `catalog.runtimes.DriverSupport`)."""
+def driver_models(fleet: "ResolvedFleet"
+                  ) -> Iterator[tuple["ResolvedModel", tuple[int, int], tuple[int, ...], SpecPath]]:
+    """`cuda_models` with their pool's driver, where the CUDA table decides: not on a pool whose driver the
+    spec does not name (a managed platform's), nor where the engine's release notes support the pool's driver
+    (an NGC image with the CUDA forward-compatibility package, `catalog.runtimes.DriverSupport`)."""
     for model, cuda, path in cuda_models(fleet):
-        drivers = model.server.engine.drivers
-        if drivers is None or not drivers.supports(model.pool.driver):
-            yield model, cuda, path
+        driver, drivers = model.pool.driver, model.server.engine.drivers
+        if driver is not None and (drivers is None or not drivers.supports(driver)):
+            yield model, cuda, driver, path
 
 
 def cuda_origin(model: "ResolvedModel") -> str:

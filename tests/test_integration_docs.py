@@ -20,7 +20,7 @@ CI_DOC = (ROOT / "docs/ci.md").read_text()
 
 def test_every_yaml_block_in_ci_doc_parses():
     blocks = re.findall(r"```yaml\n(.*?)```", CI_DOC, re.S)
-    assert len(blocks) == 7
+    assert len(blocks) == 8
     for block in blocks:
         assert yaml.safe_load(block)
 

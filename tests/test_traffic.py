@@ -166,7 +166,7 @@ def test_nginx_canary_load_test_goes_through_the_controller(tmp_path):
 
 
 def test_nginx_ingress_rate_limit_and_timeouts(tmp_path):
-    objects = compiled(tmp_path, {**NGINX, **CANARY})
+    objects = compiled(tmp_path, {**NGINX, **CANARY, "traffic.rateLimit": {"rps": 10, "burst": 20}})
     ingress = objects[("Ingress", "embedder")]
     assert {k: v for k, v in ingress["metadata"]["annotations"].items() if k.startswith("nginx.")} == {
         "nginx.ingress.kubernetes.io/limit-burst-multiplier": "2",  # the operations guide's 10/s, burst 20
@@ -269,3 +269,32 @@ def test_a_gke_gateway_without_its_address_ranges_is_an_error(tmp_path):
     """GKE's gateways are Google Cloud load balancers: a namespace peer never matches their proxies."""
     change = {**GATEWAY_API, "traffic.gatewayapi.gatewayClassName": "gke-l7-global-external-managed"}
     assert any("cloud load balancers outside the cluster" in error for error in errors(tmp_path, change))
+
+
+def test_llm_aware_ingress_defaults_and_rate_limit_only_when_asked(tmp_path):
+    """An LLM completion outlives ingress-nginx's 60 s and 1m defaults; a rate limit is the spec's choice."""
+    objects = compiled(tmp_path, {**NGINX, **VLLM, "models[0].server": {"runtime": "vllm"}})
+    annotations = objects[("Ingress", "embedder")]["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "600"
+    assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == "16m"
+    assert not any("limit-rps" in key for key in annotations)
+    assert objects[("Deployment", "embedder")]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 615
+
+
+def test_ingress_tls_from_a_secret(tmp_path):
+    objects = compiled(tmp_path, {**NGINX, "traffic.nginx": {"tlsSecret": "models-tls"}})
+    assert objects[("Ingress", "embedder")]["spec"]["tls"] == [
+        {"hosts": ["embedder.models.example.com"], "secretName": "models-tls"}]
+    assert any("TLS needs the host names" in e for e in errors(tmp_path, {"traffic": {
+        "provider": "nginx", "nginx": {"tlsSecret": "models-tls"}}}))
+
+
+def test_clients_call_the_served_model_name(tmp_path):
+    objects = compiled(tmp_path, {**ISTIO, **BLUE_GREEN, **VLLM,
+                                  "models[0].server": {"runtime": "vllm",
+                                                       "servedModelName": "meta-llama/Llama-3.1-8B-Instruct"},
+                                  "models[0].traffic": {"loadTest": {"url": "http://t.loadtest/"}}})
+    args = server(objects)["args"]
+    assert args[args.index("--served-model-name") + 1] == "meta-llama/Llama-3.1-8B-Instruct"
+    hook = objects[("Canary", "embedder")]["spec"]["analysis"]["webhooks"][0]["metadata"]["cmd"]
+    assert '"model":"meta-llama/Llama-3.1-8B-Instruct"' in hook

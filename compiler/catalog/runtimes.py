@@ -156,7 +156,8 @@ class Runtime:
     command: tuple[str, ...]
     """The container command; empty: the image's entrypoint."""
     args: tuple[str, ...]
-    """Arguments; {model_dir}, {name}, {tensor} and {<port name>} are filled from the spec."""
+    """Arguments; {model_dir}, {name} (the name clients call: `server.servedModelName`, else the model's),
+    {tensor} and {<port name>} are filled from the spec."""
     setting_args: Mapping[str, tuple[str, ...]]
     """Arguments appended when the spec sets a value (`SETTINGS`), {value} filled in."""
     ports: Mapping[str, int]
@@ -191,7 +192,8 @@ class Runtime:
     success_rate_query: Versioned[str] = ()
     """PromQL: percent of requests that succeeded on the pods selected by {pods} over {interval}."""
     test_request: Optional[tuple[str, str]] = None
-    """(path, JSON body) of a small inference request, {name} filled in: what a load test sends."""
+    """(path, JSON body) of a small inference request, {name} (the served name) filled in: what a load test
+    sends."""
     latency_histogram: Versioned[str] = ()
     """The engine's end-to-end request latency histogram in seconds (without `_bucket`)."""
     latency_p99_query: Versioned[str] = ()
@@ -206,6 +208,10 @@ class Runtime:
     """Path prefixes that answer 401 without the key, when one is set."""
     drivers: Versioned[Optional[DriverSupport]] = ()
     """Drivers the engine's release notes support (none: the CUDA table decides)."""
+    request_seconds: int = 30
+    """Default longest request (`server.maxRequestSeconds`)."""
+    body_size: Optional[str] = None
+    """Default largest request body at an ingress controller (None: the controller's own default)."""
 
     @property
     def shards_tensors(self) -> bool:
@@ -270,6 +276,15 @@ _VLLM_HTTP_SUCCESS = ('sum(rate(http_requests_total{{{pods},status!="5xx"}}[{int
 _VLLM_ENGINE_SUCCESS = ('sum(rate(vllm:request_success_total{{{pods},finished_reason!="abort"}}[{interval}])) / '
                         'sum(rate(vllm:request_success_total{{{pods}}}[{interval}])) * 100')
 
+LLM_REQUEST_SECONDS = 600
+"""Default longest request of an LLM engine: an 8,192-token completion at 20 tokens/s takes 410 s; ingress
+proxies cut a request at their read timeout (ingress-nginx 60 s by default, docs/user-guide/nginx-configuration/
+annotations.md, controller-v1.15.1), which servespec sets from it."""
+
+LLM_BODY_SIZE = "16m"
+"""Default largest request body of an LLM engine at ingress-nginx, whose own default (`proxy-body-size` 1m,
+configmap.md) answers 413 to a long prompt or an image sent inline."""
+
 _TRITON_FORWARD_COMPATIBLE = ((470, 57), (525, 85), (535, 86), (545, 23))
 
 RUNTIMES: dict[str, Runtime] = {
@@ -296,14 +311,15 @@ RUNTIMES: dict[str, Runtime] = {
         metric_prefix="vllm:", ready_before_load=frozenset(),
         cuda_by_version=(((0, 7, 0), (12, 4)), ((0, 9, 0), (12, 8)), ((0, 11, 1), (12, 9)), ((0, 20, 0), (13, 0))),
         ships_huggingface_hub=True,
-        flags_from_spec={"--port": "server.port", "--served-model-name": "name",
+        flags_from_spec={"--port": "server.port", "--served-model-name": "server.servedModelName",
                          "--tensor-parallel-size": "parallelism.tensor",
                          "--pipeline-parallel-size": "parallelism.pipeline"},
         gpu_memory_utilization=((_V0, 0.9), ((0, 20, 0), 0.92), ((0, 34, 0), 1.0)), multi_node=True,
         success_rate_query=(((0, 4, 2), _VLLM_ENGINE_SUCCESS), ((0, 8, 5), _VLLM_HTTP_SUCCESS)),
         test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}'),
         latency_histogram=(((0, 3, 1), "vllm:e2e_request_latency_seconds"),),
-        api_key_env="VLLM_API_KEY", api_key_flag="--api-key",
+        api_key_env="VLLM_API_KEY", api_key_flag="--api-key", request_seconds=LLM_REQUEST_SECONDS,
+        body_size=LLM_BODY_SIZE,
         api_key_guards=((_V0, ("/v1",)), ((0, 22, 0), ("/v1", "/v2", "/inference")),
                         ((0, 27, 0), ("/v1", "/v2", "/inference", "/cohere")))),
     "triton": Runtime(
@@ -346,7 +362,8 @@ RUNTIMES: dict[str, Runtime] = {
         success_rate_query=((_V0, 'sum(rate(tgi_request_success{{{pods}}}[{interval}])) / '
                                   'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),),
         test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}'),
-        latency_histogram=((_V0, "tgi_request_duration"),)),
+        latency_histogram=((_V0, "tgi_request_duration"),), request_seconds=LLM_REQUEST_SECONDS,
+        body_size=LLM_BODY_SIZE),
 }
 """Every runtime by `server.runtime` name; `custom` is a server servespec knows nothing about."""
 

@@ -131,6 +131,16 @@ def api_key_setting(model: Model) -> Optional[tuple[str | int, ...]]:
     return None
 
 
+def request_seconds(model: Model) -> int:
+    """The longest request: `server.maxRequestSeconds`, else the engine's default."""
+    return model.server.max_request_seconds or runtime_of(model).request_seconds
+
+
+def served_name(model: Model) -> str:
+    """The name clients call the model by (the `model` of an OpenAI-style request)."""
+    return model.server.served_model_name or model.name
+
+
 def engine_facts(model: Model) -> EngineFacts:
     """The facts of the model's runtime for the version its image tag names."""
     return runtime_of(model).facts(parse_image(model.image).version)
@@ -139,7 +149,7 @@ def engine_facts(model: Model) -> EngineFacts:
 def preset_args(model: Model, ports: dict[str, int], plan: ParallelPlan) -> tuple[str, ...]:
     """The preset's own arguments, filled from the spec."""
     runtime = runtime_of(model)
-    values = {"model_dir": MODEL_DIR, "name": model.name, "tensor": str(plan.tensor),
+    values = {"model_dir": MODEL_DIR, "name": served_name(model), "tensor": str(plan.tensor),
               **{name: str(number) for name, number in ports.items()}}
     args = [arg.format(**values) for arg in runtime.args] + list(engine_facts(model).args)
     for setting, value in spec_settings(model, plan).items():

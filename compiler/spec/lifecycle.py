@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from servespec.catalog.downloads import DEFAULT_PULL_RATE_MBPS, DEFAULT_RATE_MBPS
-from servespec.spec.container import warmup_seconds
+from servespec.spec.container import request_seconds, warmup_seconds
 from servespec.spec.model import Model
 
 STARTUP_SAFETY_FACTOR = 2.0
@@ -80,4 +80,4 @@ def ray_init_timeout_seconds(model: Model) -> int:
 def termination_grace_seconds(model: Model) -> int:
     """terminationGracePeriodSeconds: the override, else maxRequestSeconds + 15 s."""
     grace = model.server.termination_grace_seconds
-    return grace if grace is not None else model.server.max_request_seconds + TERMINATION_MARGIN_SECONDS
+    return grace if grace is not None else request_seconds(model) + TERMINATION_MARGIN_SECONDS

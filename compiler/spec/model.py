@@ -52,6 +52,8 @@ class Metadata(SpecModel):
     namespace: DNSLabel = Field(description="Namespace the fleet is deployed to (an environment may override it).")
     labels: dict[LabelKey, OptionalLabelValue] = Field(default_factory=dict,
                                                        description="Extra labels put on every object.")
+    annotations: dict[LabelKey, str] = Field(default_factory=dict,
+                                             description="Extra annotations put on every object.")
 
 
 class IngressPosture(SpecModel):
@@ -166,6 +168,14 @@ class NginxTraffic(SpecModel):
     class_name: DNSLabel = Field(default="nginx", description="IngressClass name.")
     namespace: DNSLabel = Field(default="ingress-nginx",
                                 description="Namespace the controller pods run in (they call the models).")
+    body_size: Optional[ByteQuantity] = Field(
+        default=None, alias="bodySize",
+        description="Largest request body (`proxy-body-size`; ingress-nginx answers larger ones with 413). "
+                    "Default: 16m for LLM engines (vllm, tgi: long prompts, images), else ingress-nginx's 1m.")
+    tls_secret: Optional[DNSLabel] = Field(
+        default=None, alias="tlsSecret",
+        description="Secret (kubernetes.io/tls) with the certificate of the hosts: the Ingresses serve HTTPS "
+                    "with it (and ingress-nginx redirects HTTP).")
 
 
 TrafficProvider = Literal["istio", "gatewayapi", "nginx"]
@@ -182,8 +192,8 @@ class Traffic(SpecModel):
                                           "`domain` is set.")
     domain: Optional[DNSName] = Field(default=None,
                                       description="Fleet-wide: each model is served on <model>.<domain>.")
-    rate_limit: Optional[RateLimit] = Field(default=None, description="nginx: per-client rate limit. Default: 10 "
-                                                                      "requests/s, burst 20.")
+    rate_limit: Optional[RateLimit] = Field(default=None, description="nginx: per-client rate limit (counted per "
+                                                                      "controller replica). Absent: none.")
     load_test: Optional[LoadTest] = Field(default=None, description="Load tester called during every analysis.")
     mirror: bool = Field(default=False, description="Blue/green models on istio or gatewayapi copy live requests "
                                                     "to the new version during the analysis (idempotent requests "
@@ -234,15 +244,20 @@ class GPUPool(SpecModel):
     name: DNSLabel = Field(description="Pool name models refer to.")
     gpu: str = Field(min_length=1, description="GPU type: a catalog name (see `servespec schema`) or a "
                                                "`gpuTypes` entry.")
-    driver_version: DriverVersion = Field(description='NVIDIA driver version on the nodes, e.g. "550.107.02".')
+    driver_version: Optional[DriverVersion] = Field(
+        default=None, description='NVIDIA driver version on the nodes, e.g. "550.107.02": required with the GPU '
+                                  'Operator (its ClusterPolicy sets it); where the platform installs the driver '
+                                  '(gke, eks, aks) give it to have CUDA checked against it.')
     mig: MIGConfig = Field(default_factory=MIGConfig, description="MIG partitioning.")
     max_gpus: int = Field(alias="maxGPUs", ge=1, le=INT32_MAX, description="Most GPUs the pool can scale to.")
     cost_per_gpu_hour: float = Field(alias="costPerGPUHour", default=0.0, ge=0,
                                      description="Price of one GPU for one hour, in USD.")
     spot: bool = Field(default=False, description="Spot/preemptible nodes (only `batch` models belong here).")
     node_selector: dict[LabelKey, OptionalLabelValue] = Field(
-        default_factory=dict, description="Node labels selecting the pool. Default: "
-                                          "{servespec.dev/gpu-pool: <name>}.")
+        default_factory=dict, description="Node labels selecting the pool. Default: the platform's node pool "
+                                          "label with the pool's name (gke cloud.google.com/gke-nodepool, eks "
+                                          "karpenter.sh/nodepool, aks kubernetes.azure.com/agentpool; elsewhere "
+                                          "servespec.dev/gpu-pool).")
     product: Optional[LabelValue] = Field(
         default=None, description="GPU Feature Discovery's `nvidia.com/gpu.product` of the pool's GPUs, e.g. "
                                   "NVIDIA-H100-80GB-HBM3: the pool's pods also select it, so a pool gets exactly "
@@ -341,14 +356,16 @@ class Download(SpecModel):
     secret_name: Optional[DNSLabel] = Field(
         default=None, description="Secret whose keys become the downloader's environment (credentials, "
                                   "e.g. AWS_ACCESS_KEY_ID or HF_TOKEN); only the init container sees it.")
-    credentials: Optional[Literal["secret", "instanceMetadata", "podIdentity", "webIdentity", "anonymous"]] = Field(
+    credentials: Optional[Literal["secret", "instanceMetadata", "podIdentity", "webIdentity",
+                                  "azureWorkloadIdentity", "anonymous"]] = Field(
         default=None, description="Where an s3:// or gs:// download gets its credentials, so that the "
-                                  "NetworkPolicy opens exactly that: secret (`secretName`, the default when "
-                                  "set), instanceMetadata (the node's metadata server 169.254.169.254:80: GKE "
+                                  "NetworkPolicy opens exactly that. Default: the model's `identity`'s, else "
+                                  "secret when `secretName` is set. secret (`secretName`), instanceMetadata "
+                                  "(the node's metadata server 169.254.169.254:80: GKE "
                                   "Workload Identity, EC2 instance roles), podIdentity (the EKS Pod Identity "
                                   "agent 169.254.170.23:80), webIdentity (IRSA: STS over HTTPS, listed in "
-                                  "`egress`), anonymous (a public bucket). Opened for the whole pod, the "
-                                  "server included.")
+                                  "`egress`), azureWorkloadIdentity (Entra ID over HTTPS, listed in `egress`), "
+                                  "anonymous (a public bucket). Opened for the whole pod, the server included.")
     rate_mbps: float = Field(alias="rateMBps", default=DEFAULT_RATE_MBPS, gt=0,
                              description="Download rate in MB/s; sets the progress deadline.")
     egress: DownloadEgress = Field(default_factory=DownloadEgress, description="Where the download connects.")
@@ -423,8 +440,14 @@ class Server(SpecModel):
                                                       "added to the startup budget. Default: the preset's.")
     shm_size: Optional[ByteQuantity] = Field(default=None, description="Size of /dev/shm (memory-backed). Default: "
                                                                    "2Gi per GPU of the replica.")
-    max_request_seconds: int = Field(default=30, ge=1, le=INT32_MAX - 15,
-                                     description="Longest request; sets the termination grace.")
+    max_request_seconds: Optional[int] = Field(
+        default=None, ge=1, le=INT32_MAX - 15,
+        description="Longest request: the termination grace, the gateways' request timeout. Default: 600 for LLM "
+                    "engines (vllm, tgi: an 8k-token completion at 20 tokens/s takes 400 s), else 30.")
+    served_model_name: Optional[str] = Field(
+        default=None, min_length=1, max_length=253, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
+        description="The name clients send as `model`, e.g. meta-llama/Llama-3.1-8B-Instruct (vLLM "
+                    "--served-model-name). Default: the model's `name`.")
     startup_seconds: Optional[int] = Field(
         default=None, ge=10, le=86400, description="Startup probe budget. Default: 2 x the weight load time "
                                                    "+ the warm-up + 60 s, rounded up to 10 s.")
@@ -605,6 +628,67 @@ class Validator(SpecModel):
                                           description="Latency above which a call is flagged.")
 
 
+class Identity(SpecModel):
+    """The cloud identity of a model's pods (workload identity), at most one kind: the ServiceAccount (and
+    pod) get what the platform's webhook or metadata server reads, and downloads use it without a Secret."""
+
+    gcp_service_account: Optional[str] = Field(
+        default=None, alias="gcpServiceAccount",
+        pattern=r"^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.gserviceaccount\.com$",
+        description="GKE Workload Identity: the Google service account (annotation "
+                    "iam.gke.io/gcp-service-account); the pods reach the GKE metadata server.")
+    aws_role_arn: Optional[str] = Field(
+        default=None, alias="awsRoleArn", pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$",
+        description="EKS IAM roles for service accounts (annotation eks.amazonaws.com/role-arn); tokens are "
+                    "exchanged with STS over HTTPS (list STS or a proxy in the download's egress).")
+    eks_pod_identity: bool = Field(
+        default=False, alias="eksPodIdentity",
+        description="EKS Pod Identity: the association is made in the EKS API for the model's ServiceAccount "
+                    "(named like the model); the pods reach the agent at 169.254.170.23:80.")
+    azure_client_id: Optional[str] = Field(
+        default=None, alias="azureClientId",
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="Azure Workload Identity: the managed identity's client ID (annotation "
+                    "azure.workload.identity/client-id, pod label azure.workload.identity/use: \"true\").")
+
+
+class PodAdditions(SpecModel):
+    """What a model's pods get beyond what servespec compiles, for what the spec has no field for. Lint reads
+    the result (a hostPath volume is still SEC003's finding)."""
+
+    labels: dict[LabelKey, OptionalLabelValue] = Field(default_factory=dict, description="Pod labels.")
+    annotations: dict[LabelKey, str] = Field(default_factory=dict, description="Pod annotations.")
+    tolerations: list[dict[str, Any]] = Field(default_factory=list,
+                                              description="Tolerations, after the platform's and the spot ones.")
+    affinity: dict[str, Any] = Field(
+        default_factory=dict, description="Pod affinity (Kubernetes Affinity): its required node terms are ANDed "
+                                          "with servespec's compute-capability terms; the rest is added.")
+    volumes: list[dict[str, Any]] = Field(default_factory=list, description="Extra pod volumes.")
+    volume_mounts: list[dict[str, Any]] = Field(default_factory=list, alias="volumeMounts",
+                                                description="Extra mounts of the server container.")
+
+
+class PatchTarget(SpecModel):
+    """The compiled objects a patch applies to."""
+
+    kind: str = Field(min_length=1, max_length=63, description="Object kind, e.g. Deployment.")
+    name: Optional[str] = Field(default=None, min_length=1, max_length=253,
+                                description="Object name. Absent: every object of the kind.")
+
+
+class Patch(SpecModel):
+    """A last-resort change to compiled objects, applied after synthesis and before validation: shown by
+    `diff`, read by `lint`. Exactly one of `jsonPatch` and `mergePatch`."""
+
+    target: PatchTarget = Field(description="Which objects it changes; matching none is an error.")
+    json_patch: Optional[list[dict[str, Any]]] = Field(
+        default=None, alias="jsonPatch", description="RFC 6902 operations, e.g. "
+                                                     "[{op: add, path: /spec/minReadySeconds, value: 30}].")
+    merge_patch: Optional[dict[str, Any]] = Field(
+        default=None, alias="mergePatch", description="RFC 7386 JSON merge patch: mappings merge, null removes, "
+                                                      "anything else replaces.")
+
+
 class Model(SpecModel):
     """One served model version."""
 
@@ -636,6 +720,10 @@ class Model(SpecModel):
                                                                description="Scheduling priority tier.")
     validator: Optional[Validator] = Field(default=None, description="Inference-validator sidecar.")
     traffic: Optional[ModelTraffic] = Field(default=None, description="Overrides of the fleet's `traffic`.")
+    identity: Optional[Identity] = Field(default=None, description="The pods' cloud identity (workload "
+                                                                   "identity).")
+    pod: PodAdditions = Field(default_factory=PodAdditions,
+                              description="Labels, annotations, tolerations, affinity and volumes added to the pods.")
 
 
 class LatencyRegression(SpecModel):
@@ -741,6 +829,17 @@ class Environment(SpecModel):
         default_factory=dict, description="Per pool name: any pool fields to override (deep-merged).")
 
 
+class Cluster(SpecModel):
+    """The cluster the fleet runs on: which node labels and taints its GPU nodes have, who installs the driver
+    and how pods get a cloud identity (README, "What your cluster needs")."""
+
+    platform: Literal["gpu-operator", "gke", "eks", "aks", "generic"] = Field(
+        default="gpu-operator",
+        description="gpu-operator: NVIDIA's GPU Operator or GPU Feature Discovery (product and compute "
+                    "capability labels); gke, eks (Karpenter or Auto Mode), aks: the managed GPU node pools' own "
+                    "labels and taints; generic: only the NVIDIA device plugin.")
+
+
 class FleetSpec(SpecModel):
     """A serving fleet: models, GPU pools, scaling, rollout and security posture."""
 
@@ -750,6 +849,7 @@ class FleetSpec(SpecModel):
     api_version: Literal["servespec.dev/v1alpha1"] = Field(description="Spec format version.")
     kind: Literal["ServingFleet"] = Field(description="Always ServingFleet.")
     metadata: Metadata = Field(description="Fleet name and namespace.")
+    cluster: Cluster = Field(default_factory=Cluster, description="The platform the fleet runs on.")
     security: Security = Field(default_factory=Security, description="Security posture.")
     gpu_types: list[CustomGPUType] = Field(default_factory=list, description="GPU types beyond the catalog.")
     gpu_pools: list[GPUPool] = Field(default_factory=list, description="GPU node pools.")
@@ -763,3 +863,5 @@ class FleetSpec(SpecModel):
                                       description="The GPU Operator (MIG Manager configuration).")
     budget: Optional[Budget] = Field(default=None, description="Spending limit.")
     waivers: list[Waiver] = Field(default_factory=list, description="Accepted lint exceptions.")
+    patches: list[Patch] = Field(default_factory=list, description="Changes to compiled objects, applied last "
+                                                                   "(a last resort: prefer a spec field).")

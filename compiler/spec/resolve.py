@@ -7,7 +7,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
-from servespec.catalog import GPUType
+from servespec.catalog import GPUType, driver_text
+from servespec.catalog.platforms import PLATFORMS, Platform
 from servespec.spec import mig
 from servespec.spec.container import ServerPlan, memory_limit_bytes, server_plan
 from servespec.spec.gpus import gpu_types, product_selector
@@ -24,15 +25,15 @@ from servespec.spec.parallel import ParallelPlan, parallel_plan, replica_gpus, r
 from servespec.spec.traffic import TrafficPlan, traffic_plan
 from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple
 
-POOL_LABEL = "servespec.dev/gpu-pool"
-"""Default node label selecting a pool's nodes."""
-
 
 @dataclass(frozen=True)
 class ResolvedPool:
     spec: GPUPool
     gpu: GPUType
-    driver: tuple[int, ...]
+    driver: Optional[tuple[int, ...]]
+    """None: the platform installs a driver neither the spec nor the platform table names (no CUDA check)."""
+    driver_label: str
+    """The driver as messages name it."""
     node_selector: Mapping[str, str]
     mig_layout: Optional[MIGLayout] = None
     """The mig-parted configuration of the pool's nodes (None: no MIG, or no model on a slice)."""
@@ -83,6 +84,7 @@ class ResolvedFleet:
     pools: Mapping[str, ResolvedPool]
     models: tuple[ResolvedModel, ...]
     source_map: SourceMap
+    platform: Platform
     revision: Optional[str] = None
     """The spec's git revision when compiled with `--revision`: recorded in each rollback point."""
 
@@ -105,16 +107,35 @@ class ResolvedFleet:
 def resolve(spec: FleetSpec, source_map: SourceMap, file: str, environment: Optional[str] = None) -> ResolvedFleet:
     """Resolve a spec that passed `check_semantics`."""
     known = gpu_types(spec)
+    platform = PLATFORMS[spec.cluster.platform]
     pools = {
-        pool.name: ResolvedPool(pool, known[pool.gpu], parse_version_tuple(pool.driver_version),
-                                MappingProxyType({**(pool.node_selector or {POOL_LABEL: pool.name}),
-                                                  **product_selector(pool)}),
+        pool.name: ResolvedPool(pool, known[pool.gpu], *_driver(platform, pool),
+                                MappingProxyType(pool_selector(platform, pool, known[pool.gpu])),
                                 mig.mig_layout(pool, known[pool.gpu], list(spec.models)))
         for pool in spec.gpu_pools
     }
     models = tuple(_resolve_model(spec, model, index, pools[model.pool]) for index, model in enumerate(spec.models))
     return ResolvedFleet(spec, file, environment, spec.metadata.namespace, MappingProxyType(pools), models,
-                         source_map)
+                         source_map, platform)
+
+
+def _driver(platform: Platform, pool: GPUPool) -> tuple[Optional[tuple[int, ...]], str]:
+    """The pool's driver and how to name it: `driverVersion`, else the one the platform installs."""
+    if pool.driver_version:
+        return parse_version_tuple(pool.driver_version), pool.driver_version
+    assumed = platform.driver_for(pool.gpu)
+    if assumed is None:
+        return None, ""
+    return assumed[0], f"{driver_text(assumed[0])} (assumed: {assumed[1]})"
+
+
+def pool_selector(platform: Platform, pool: GPUPool, gpu: GPUType) -> dict[str, str]:
+    """The node labels a pool's pods select: the spec's `nodeSelector`, else the platform's node pool label with
+    the pool's name; the platform's GPU type label where it has one for this GPU; GFD's product when given."""
+    selector = dict(pool.node_selector or {platform.pool_label: pool.name})
+    if platform.gpu_label is not None and gpu.name in platform.gpu_values:
+        selector.setdefault(platform.gpu_label, platform.gpu_values[gpu.name])
+    return {**selector, **product_selector(pool)}
 
 
 def _resolve_model(spec: FleetSpec, model: Model, index: int, pool: ResolvedPool) -> ResolvedModel:

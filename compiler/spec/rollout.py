@@ -8,6 +8,7 @@ import math
 import shlex
 from typing import TYPE_CHECKING, Mapping, Optional
 
+from servespec.spec.container import served_name
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis
 from servespec.spec.traffic import (
     CANARY_HEADER,
@@ -81,7 +82,7 @@ def default_load_test_command(model: ResolvedModel, namespace: str, interval: st
         return None
     path, body = request
     words = ["hey", "-z", interval, "-q", "2", "-c", "2", "-m", "POST", "-T", "application/json",
-             "-d", body.format(name=model.name)]
+             "-d", body.format(name=served_name(model.spec))]
     if model.traffic.provider == "nginx":
         nginx = model.traffic.settings.nginx
         if header_routed(model):

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from servespec.catalog import GPU_TYPES, GPUType
 from servespec.catalog.downloads import ENV_AUTH_SCHEMES, SCHEMES, split_uri
+from servespec.catalog.platforms import PLATFORMS, Platform
 from servespec.catalog.runtimes import SETTINGS
 from servespec.diagnostics import Diagnostic, suggest
 from servespec.spec.container import (
@@ -19,6 +20,7 @@ from servespec.spec.container import (
     spec_settings,
 )
 from servespec.spec.gpus import gpu_types, profiles_hint
+from servespec.spec.identity import download_credentials, identity_kinds
 from servespec.spec.lifecycle import load_seconds, progress_deadline_seconds, startup_budget_seconds
 from servespec.spec.loader import SourceMap, SpecPath
 from servespec.spec.mig import profiles_used
@@ -77,8 +79,10 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
             yield where(("gpuTypes", index, "migProfiles"), "MIG needs compute capability 8.0 or newer")
 
     known_gpus = gpu_types(spec)
+    platform = PLATFORMS[spec.cluster.platform]
     for index, pool in enumerate(spec.gpu_pools):
         path = ("gpuPools", index)
+        yield from _platform_pool_problems(platform, pool, path, where)
         gpu = known_gpus.get(pool.gpu)
         if gpu is None:
             yield where(path + ("gpu",), f"unknown GPU type {pool.gpu!r}",
@@ -140,10 +144,14 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         yield from _memory_problems(model, pools.get(model.pool), path, where)
         yield from _architecture_problems(model, path, where)
         yield from _traffic_problems(spec, model, path, where)
+        yield from _identity_problems(platform, model, path, where)
     if spec.traffic is not None and spec.traffic.rate_limit is not None and spec.traffic.provider != "nginx":
         yield where(("traffic", "rateLimit"), "rateLimit is compiled for the nginx provider only",
                     hint="rate-limit at your gateway, or use provider nginx")
 
+    for index, patch in enumerate(spec.patches):
+        if (patch.json_patch is None) == (patch.merge_patch is None):
+            yield where(("patches", index), "a patch needs exactly one of jsonPatch and mergePatch")
     model_names = [model.name for model in spec.models]
     for index, waiver in enumerate(spec.waivers):
         if waiver.model is not None and waiver.model not in model_names:
@@ -286,13 +294,13 @@ def _download_problems(model: Model, at: SpecPath, where: Callable[..., Diagnost
     elif scheme in ENV_AUTH_SCHEMES and download is not None and download.credentials == "secret" \
             and download.secret_name is None:
         yield where(at + ("download", "credentials"), "credentials: secret needs `download.secretName`")
-    elif scheme in ENV_AUTH_SCHEMES and (download is None or (download.secret_name is None
-                                                              and download.credentials is None)):
+    elif scheme in ENV_AUTH_SCHEMES and download_credentials(model) is None:
         yield where(at + ("uri",), f"the {scheme}:// download has no Secret: rclone's env_auth then asks the node's "
                                    "metadata server, the EKS Pod Identity agent or STS, and the NetworkPolicy "
                                    "opens none of them; the download could never authenticate",
-                    hint="set `download.secretName`, or `download.credentials`: instanceMetadata (GKE Workload "
-                         "Identity, EC2 roles), podIdentity (EKS), webIdentity (IRSA, STS in egress) or anonymous")
+                    hint="set `download.secretName`, the model's `identity`, or `download.credentials`: "
+                         "instanceMetadata (GKE Workload Identity, EC2 roles), podIdentity (EKS), webIdentity (IRSA, "
+                         "STS in egress) or anonymous")
     elif scheme == "hf" and given_image is None and not runtime_of(model).ships_huggingface_hub:
         yield where(at + ("uri",), f"hf:// downloads use the server image's huggingface_hub, which the "
                                    f"{model.server.runtime} runtime does not promise",
@@ -415,6 +423,10 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
         elif provider not in MIRROR_PROVIDERS:
             yield where(at, f"Flagger mirrors traffic with istio and gatewayapi only (model {model.name!r} uses "
                             f"{provider or 'no provider'})", hint="use a load test (`traffic.loadTest`) instead")
+    tls_secret = plan.settings.nginx.tls_secret
+    if tls_secret is not None and provider == "nginx" and not plan.hosts:
+        yield where(("traffic", "nginx", "tlsSecret"), f"TLS needs the host names of model {model.name!r}",
+                    hint="set traffic.domain or traffic.hosts")
     gateway_class = plan.settings.gatewayapi.gateway_class_name
     if provider == "gatewayapi" and gateway_class and gateway_class.startswith(OUTSIDE_CLUSTER_GATEWAY_CLASSES) \
             and not spec.security.ingress.from_cidrs:
@@ -440,6 +452,37 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
         yield where(setting_path(spec.traffic, model, path, "load_test"),
                     f"loadTest needs `command` for runtime {model.server.runtime!r}: servespec knows no test request "
                     "for it", hint="e.g. command: \"hey -z 1m -q 2 -c 2 http://<model>-canary.<namespace>:<port>/...\"")
+
+
+def _platform_pool_problems(platform: Platform, pool: GPUPool, path: SpecPath,
+                            where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    """What the pool asks of its nodes that the platform does not give (catalog.platforms)."""
+    if pool.driver_version is None and not platform.driver_managed:
+        yield where(path, f"pool {pool.name!r} needs `driverVersion` on platform {platform.name}: nothing else "
+                          "tells which driver its nodes run (the CUDA checks need it)",
+                    hint="the GPU Operator's ClusterPolicy `driver.version`, or `nvidia-smi` on a node")
+    if pool.product is not None and not platform.feature_discovery:
+        yield where(path + ("product",), f"`product` selects GPU Feature Discovery's nvidia.com/gpu.product, which "
+                                         f"{platform.name} nodes do not carry", hint="remove it: the platform's "
+                                         "node pool and GPU type labels select the pool")
+    if pool.mig.strategy != "none" and not platform.feature_discovery:
+        yield where(path + ("mig", "strategy"), f"MIG pools are compiled for the GPU Operator's MIG Manager and "
+                                                f"device plugin (nvidia.com/mig-* resources), not for {platform.name}",
+                    hint="use cluster.platform: gpu-operator where the GPU Operator runs, or whole GPUs")
+
+
+def _identity_problems(platform: Platform, model: Model, path: SpecPath,
+                       where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    identity = model.identity
+    if identity is None:
+        return
+    kinds = identity_kinds(identity)
+    if len(kinds) > 1:
+        yield where(path + ("identity",), f"give one kind of identity, not {' and '.join(kinds)}")
+    for kind in kinds:
+        if kind not in platform.identities:
+            yield where(path + ("identity", kind), f"{kind} is not an identity {platform.name} pods can use",
+                        hint=f"{platform.name}: {', '.join(platform.identities)}")
 
 
 def _product(pool: GPUPool, gpu: GPUType, path: SpecPath,

@@ -35,7 +35,6 @@ CANARY_HEADER = ("x-canary", "always")
 """The header that routes a request to the new version during an ingress-nginx blue/green analysis."""
 
 MIRROR_PROVIDERS = ("istio", "gatewayapi")
-DEFAULT_RATE_LIMIT = RateLimit()
 NGINX_CONTROLLER_SERVICE = "ingress-nginx-controller"
 """The controller Service of the ingress-nginx Helm chart (release `ingress-nginx`)."""
 
@@ -47,7 +46,7 @@ class TrafficPlan:
     provider: Optional[str]
     hosts: tuple[str, ...]
     rate_limit: Optional[RateLimit]
-    """ingress-nginx only (default 10/s, burst 20)."""
+    """ingress-nginx only; None: no limit."""
     load_test: Optional[LoadTest]
     mirror: bool
     settings: Traffic
@@ -97,8 +96,7 @@ def traffic_plan(fleet_traffic: Optional[Traffic], model: Model) -> TrafficPlan:
         hosts = (f"{model.name}.{fleet.domain}",) if fleet.domain else ()
     rate_limit = None
     if provider == "nginx":
-        rate_limit = (override.rate_limit if override and override.rate_limit else fleet.rate_limit) \
-            or DEFAULT_RATE_LIMIT
+        rate_limit = override.rate_limit if override and override.rate_limit else fleet.rate_limit
     load_test = override.load_test if override and override.load_test else fleet.load_test
     mirror = override.mirror if override and override.mirror is not None else fleet.mirror
     return TrafficPlan(provider, hosts, rate_limit, load_test, mirror, fleet)

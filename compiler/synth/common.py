@@ -96,7 +96,7 @@ def model_metadata(fleet: ResolvedFleet, model: ResolvedModel, name: str | None 
         "name": name or model.name,
         "namespace": fleet.namespace,
         "labels": model_labels(fleet, model, component),
-        "annotations": {SPEC_HASH: model_hash(fleet, model)},
+        "annotations": {**fleet.spec.metadata.annotations, SPEC_HASH: model_hash(fleet, model)},
     }
 
 
@@ -112,7 +112,8 @@ def fleet_metadata(fleet: ResolvedFleet, name: str, component: str, namespaced: 
     if namespaced:
         metadata["namespace"] = fleet.namespace
     metadata["labels"] = fleet_labels(fleet, component)
-    metadata["annotations"] = {SPEC_HASH: spec_hash(fleet.spec.metadata, fleet.spec.security, fleet.spec.monitoring,
+    metadata["annotations"] = {**fleet.spec.metadata.annotations,
+                               SPEC_HASH: spec_hash(fleet.spec.metadata, fleet.spec.security, fleet.spec.monitoring,
                                                     fleet.namespace)}
     return metadata
 

@@ -27,6 +27,7 @@ from servespec.synth import (
     virtual_service,
 )
 from servespec.synth.manifest import Manifest
+from servespec.synth.patches import Patcher
 
 
 def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
@@ -37,6 +38,7 @@ def build_manifests(fleet: ResolvedFleet) -> list[Manifest]:
 def manifests_by_model(fleet: ResolvedFleet) -> Iterator[list[Manifest]]:
     """The objects of `build_manifests`, in its order: the fleet's own first, then one list per model, each
     made when it is asked for (so a consumer can work on a model while the next is planned)."""
+    patcher = Patcher(fleet)
     out = [Manifest(namespace.build(fleet), ("metadata", "namespace"))]
     out += [Manifest(pc, ("models",)) for pc in priority_class.build(fleet)]
     if fleet.spec.monitoring.gpu_alerts:
@@ -47,9 +49,10 @@ def manifests_by_model(fleet: ResolvedFleet) -> Iterator[list[Manifest]]:
         out.append(Manifest(mig_config.build(fleet), ("gpuPools",)))
     out += [Manifest(metric_template.build(fleet, name, query), ("traffic",))
             for name, query in metric_template.needed(fleet)]
-    yield out
+    yield patcher.apply(out)
     for model in fleet.models:
-        yield _model_manifests(fleet, model)
+        yield patcher.apply(_model_manifests(fleet, model))
+    patcher.finish()
 
 
 def _model_manifests(fleet: ResolvedFleet, model: ResolvedModel) -> list[Manifest]:

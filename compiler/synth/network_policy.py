@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from servespec.catalog.downloads import CREDENTIAL_ENDPOINTS
+from servespec.spec.identity import download_credentials
 from servespec.spec.model import DownloadEgress
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth import mesh
@@ -66,7 +67,7 @@ def _download_egress(model: ResolvedModel) -> list[dict[str, Any]]:
     if egress.namespaces:
         peers.append(_namespaces(egress.namespaces))
     rules = [{"to": peers, "ports": _tcp(egress.ports)}] if peers else []
-    credentials = artifact.download.credentials if artifact.download else None
+    credentials = download_credentials(model.spec)
     if credentials in CREDENTIAL_ENDPOINTS:
         cidr, port = CREDENTIAL_ENDPOINTS[credentials]
         rules.append({"to": [{"ipBlock": {"cidr": cidr}}], "ports": _tcp([port])})

@@ -5,11 +5,13 @@ Ray head and then the engine; its workers join the head (`catalog.runtimes`, vLL
 
 from __future__ import annotations
 
+import copy
 import math
 import shlex
 from typing import Any, Literal
 
 from servespec.catalog.runtimes import HTTP_PORT_NAME, MULTI_NODE_SCRIPT
+from servespec.spec import identity
 from servespec.spec.lifecycle import STARTUP_PERIOD_SECONDS, ray_init_timeout_seconds
 from servespec.spec.model import EnvValueFrom
 from servespec.spec.paths import CACHE_DIR, MODEL_DIR
@@ -36,8 +38,6 @@ SPOT_TOLERATIONS = [
     {"key": "karpenter.sh/capacity-type", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
 ]
 """Taints the managed Kubernetes services put on spot/preemptible nodes (GKE, AKS, Karpenter)."""
-
-GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 
 VALIDATOR_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
 
@@ -144,7 +144,7 @@ def _server_mounts(model: ResolvedModel) -> list[dict[str, Any]]:
         mounts.append({"name": "cache", "mountPath": CACHE_DIR})
     if model.spec.artifact is not None:
         mounts.append({"name": "model", "mountPath": MODEL_DIR, "readOnly": True})
-    return mounts
+    return mounts + [dict(mount) for mount in model.spec.pod.volume_mounts]
 
 
 def _download_container(model: ResolvedModel) -> dict[str, Any]:
@@ -213,32 +213,46 @@ def _volumes(model: ResolvedModel, role: Role) -> list[dict[str, Any]]:
     if model.spec.validator and role != "worker":
         volumes.append({"name": "validator-config",
                         "configMap": {"name": validator_config.config_map_name(model)}})
-    return volumes
+    return volumes + [dict(volume) for volume in model.spec.pod.volumes]
 
 
-def _affinity(model: ResolvedModel) -> dict[str, Any] | None:
-    if not model.gpu_resources:
-        return None
+def _compute_capability(fleet: ResolvedFleet, model: ResolvedModel) -> list[dict[str, Any]]:
+    """The GPU's compute capability, from GPU Feature Discovery's labels: only where they exist."""
+    if not model.gpu_resources or not fleet.platform.feature_discovery:
+        return []
     major, minor = model.pool.gpu.compute_capability
-    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-        {"matchExpressions": [
-            {"key": "nvidia.com/gpu.compute.major", "operator": "In", "values": [str(major)]},
-            {"key": "nvidia.com/gpu.compute.minor", "operator": "In", "values": [str(minor)]},
-        ]}]}}}
+    return [{"key": "nvidia.com/gpu.compute.major", "operator": "In", "values": [str(major)]},
+            {"key": "nvidia.com/gpu.compute.minor", "operator": "In", "values": [str(minor)]}]
 
 
-def _tolerations(model: ResolvedModel) -> list[dict[str, Any]]:
-    tolerations = [GPU_TOLERATION] if model.gpu_resources else []
+def _affinity(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any] | None:
+    """The compute-capability node affinity, with `pod.affinity`: its required node terms each ANDed with it
+    (node selector terms are ORed, the expressions of one term ANDed), everything else as given."""
+    ours = _compute_capability(fleet, model)
+    given = copy.deepcopy(model.spec.pod.affinity)
+    node = given.get("nodeAffinity", {})
+    required = node.get("requiredDuringSchedulingIgnoredDuringExecution", {})
+    terms = required.get("nodeSelectorTerms") or ([{}] if ours else [])
+    if ours:
+        required["nodeSelectorTerms"] = [{**term, "matchExpressions": ours + term.get("matchExpressions", [])}
+                                         for term in terms]
+        node["requiredDuringSchedulingIgnoredDuringExecution"] = required
+        given["nodeAffinity"] = node
+    return given or None
+
+
+def _tolerations(fleet: ResolvedFleet, model: ResolvedModel) -> list[dict[str, Any]]:
+    tolerations = [dict(taint) for taint in fleet.platform.tolerations] if model.gpu_resources else []
     if model.pool.spec.spot:
         tolerations += SPOT_TOLERATIONS
-    return tolerations
+    return tolerations + [dict(toleration) for toleration in model.spec.pod.tolerations]
 
 
 def template(fleet: ResolvedFleet, model: ResolvedModel, role: Role = "server") -> dict[str, Any]:
     """The pod template of one role of the model."""
     spec = model.spec
     containers = [_server_container(model, role)]
-    template_annotations = mesh.pod_annotations(model, role)
+    template_annotations = {**model.spec.pod.annotations, **mesh.pod_annotations(model, role)}
     if spec.validator and role != "worker":
         containers.append(_validator_container(model))
         template_annotations["servespec.dev/validator-config-hash"] = spec_hash(validator_config.config(model))
@@ -258,13 +272,14 @@ def template(fleet: ResolvedFleet, model: ResolvedModel, role: Role = "server") 
     }
     if model.server.download is not None:
         pod["initContainers"] = [_download_container(model)]
-    affinity = _affinity(model)
+    affinity = _affinity(fleet, model)
     if affinity:
         pod["affinity"] = affinity
-    tolerations = _tolerations(model)
+    tolerations = _tolerations(fleet, model)
     if tolerations:
         pod["tolerations"] = tolerations
-    labels = {**model_labels(fleet, model), **mesh.pod_labels(fleet, model, role)}
+    labels = {**model.spec.pod.labels, **model_labels(fleet, model), **mesh.pod_labels(fleet, model, role),
+              **identity.pod_labels(model.spec)}
     if role != "server":
         labels[ROLE_LABEL] = role
     template_metadata: dict[str, Any] = {"labels": labels}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from servespec.spec.container import request_seconds
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import manifest, model_metadata
 
@@ -15,7 +16,7 @@ MESH_GATEWAY = "mesh"
 
 
 def request_timeout(model: ResolvedModel) -> str:
-    return f"{model.spec.server.max_request_seconds}s"
+    return f"{request_seconds(model.spec)}s"
 
 
 def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:

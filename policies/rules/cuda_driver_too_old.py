@@ -31,13 +31,13 @@ class CUDADriverTooOld(Rule):
     category = "gpu"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, image_cuda, path in driver_models(context.fleet):
+        for model, image_cuda, driver, path in driver_models(context.fleet):
             floors = driver_floors(image_cuda)
-            if floors is not None and model.pool.driver < floors[1]:
+            if floors is not None and driver < floors[1]:
                 exact, floor = floors
                 cuda = f"{image_cuda[0]}.{image_cuda[1]}"
                 yield Finding(f"{cuda_origin(model)} needs CUDA {cuda}, which no driver older than "
                               f"{driver_text(floor)} can run; pool {model.pool.name!r} has "
-                              f"{model.pool.spec.driver_version}", path, model.name,
+                              f"{model.pool.driver_label}", path, model.name,
                               hint=f"upgrade the pool's driver to {driver_text(exact)} or newer (the CUDA {cuda} "
                                    "minimum), or use an image built for an older CUDA")

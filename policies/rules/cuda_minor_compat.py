@@ -29,11 +29,11 @@ class CUDAMinorCompat(Rule):
     category = "gpu"
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
-        for model, image_cuda, path in driver_models(context.fleet):
+        for model, image_cuda, driver, path in driver_models(context.fleet):
             floors = driver_floors(image_cuda)
-            if floors is not None and floors[1] <= model.pool.driver < floors[0]:
+            if floors is not None and floors[1] <= driver < floors[0]:
                 cuda = f"{image_cuda[0]}.{image_cuda[1]}"
                 yield Finding(f"CUDA {cuda} wants driver {driver_text(floors[0])} or newer; pool "
-                              f"{model.pool.name!r} has {model.pool.spec.driver_version}, which runs it only through "
+                              f"{model.pool.name!r} has {model.pool.driver_label}, which runs it only through "
                               "minor-version compatibility (no JIT of newer PTX)", path, model.name,
                               hint=f"upgrade the pool's driver to {driver_text(floors[0])} or newer")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from servespec.policies.rule import Finding, LintContext, NoOptions, Rule, model_path
+from servespec.spec.container import request_seconds
 
 
 class TerminationGraceTooShort(Rule):
@@ -26,7 +27,7 @@ class TerminationGraceTooShort(Rule):
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model, pod in context.serving_pods():
             grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
-            longest = model.spec.server.max_request_seconds
+            longest = request_seconds(model.spec)
             if grace < longest:
                 yield Finding(f"terminationGracePeriodSeconds is {grace} s but requests to {model.name!r} may take "
                               f"{longest} s: they are killed on every rollout and scale-down",
