@@ -122,7 +122,7 @@ def _scheduled(low: int, high: int, windows: tuple[tuple[str, str, str, int], ..
 
 def peak_replicas(model: ResolvedModel) -> tuple[int, ...]:
     """Most replicas possible in each hour: max when a metric trigger can scale up, else the schedule."""
-    if model.spec.scaling.prometheus is not None or model.spec.scaling.target is not None:
+    if model.scaling.metric_driven:
         return (model.spec.replicas.max,) * HOURS_PER_WEEK
     return scheduled_replicas(model)
 
@@ -165,15 +165,6 @@ def _slices_in_gpus(pool: ResolvedPool, profile: str | None, slices: int) -> int
         return slices
     found = pool.gpu.mig_profile(profile)
     return math.ceil(slices / (found.max_instances if found else 1))
-
-
-def pool_gpus(pool: ResolvedPool, demand: list[tuple[ResolvedModel, int]]) -> int:
-    """Whole GPUs a pool needs for the given replicas per model (MIG slices rounded up per profile)."""
-    slices: dict[str | None, int] = defaultdict(int)
-    for model, replicas in demand:
-        if model.spec.gpu is not None:
-            slices[slice_profile(model)] += model.parallel.gpus * replicas
-    return sum(_slices_in_gpus(pool, profile, count) for profile, count in slices.items())
 
 
 @dataclass(frozen=True)

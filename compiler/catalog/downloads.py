@@ -23,7 +23,6 @@ DEFAULT_RATE_MBPS = 100.0
 """Download rate assumed for the progress deadline unless `artifact.download.rateMBps` says otherwise."""
 DEFAULT_PULL_RATE_MBPS = 100.0
 """Image pull rate assumed for weights delivered as an image volume."""
-DOWNLOAD_PORT = 443
 ENV_AUTH_SCHEMES = ("s3", "gs")
 """Schemes whose default download takes credentials from rclone's `env_auth` chain."""
 

@@ -218,6 +218,9 @@ class Runtime:
         """Splits each layer over all GPUs of a replica by default (vLLM tensor parallelism, TGI shards)."""
         return "tensor" in self.setting_args or any("{tensor}" in arg for arg in self.args)
 
+    def __str__(self) -> str:
+        return self.name
+
     def flag_of(self, setting: str) -> Optional[str]:
         """The flag a spec setting compiles to (None: the engine has none)."""
         template = self.setting_args.get(setting)
@@ -264,8 +267,6 @@ SETTINGS = {
 MULTI_NODE_SCRIPT = "/vllm-workspace/examples/online_serving/multi-node-serving.sh"
 """Starts or joins the Ray cluster of a multi-node vLLM replica (shipped in the vllm/vllm-openai image)."""
 
-RAY_PORT = 6379
-
 _CACHE_ENV = ("HOME", "XDG_CACHE_HOME", "HF_HOME", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR")
 
 _V0 = (0,)
@@ -288,11 +289,6 @@ configmap.md) answers 413 to a long prompt or an image sent inline."""
 _TRITON_FORWARD_COMPATIBLE = ((470, 57), (525, 85), (535, 86), (545, 23))
 
 RUNTIMES: dict[str, Runtime] = {
-    "custom": Runtime(
-        name="custom", command=(), args=(), setting_args={}, ports={HTTP_PORT_NAME: 8000},
-        readiness_path="/ready", liveness_path="/health", metrics_port=None, metrics_path="/metrics",
-        warmup_seconds=0, cache_env=(), cache_size="1Gi", scaling_metrics={}, metric_prefix="",
-        ready_before_load=frozenset()),
     "vllm": Runtime(
         name="vllm", command=("vllm", "serve"),
         args=("{model_dir}", "--port", "{http}", "--served-model-name", "{name}"),
@@ -364,11 +360,21 @@ RUNTIMES: dict[str, Runtime] = {
         test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}'),
         latency_histogram=((_V0, "tgi_request_duration"),), request_seconds=LLM_REQUEST_SECONDS,
         body_size=LLM_BODY_SIZE),
+    "custom": Runtime(
+        name="custom", command=(), args=(), setting_args={}, ports={HTTP_PORT_NAME: 8000},
+        readiness_path="/ready", liveness_path="/health", metrics_port=None, metrics_path="/metrics",
+        warmup_seconds=0, cache_env=(), cache_size="1Gi", scaling_metrics={}, metric_prefix="",
+        ready_before_load=frozenset()),
 }
 """Every runtime by `server.runtime` name; `custom` is a server servespec knows nothing about."""
 
-ENGINE_METRIC = re.compile(r"\b(vllm:[a-z_:]+|nv_[a-z_]+|tgi_[a-z_]+)")
+ENGINE_METRIC = re.compile(r"\b(" + "|".join(
+    re.escape(runtime.metric_prefix) + ("[a-z_:]+" if runtime.metric_prefix.endswith(":") else "[a-z_]+")
+    for runtime in RUNTIMES.values() if runtime.metric_prefix) + ")")
 """A metric name of one of the engines above, as it appears in a PromQL query."""
+
+PRESETS = tuple(name for name, runtime in RUNTIMES.items() if runtime.command or runtime.args)
+"""The runtimes whose preset fills the command line (all but `custom`)."""
 
 
 def runtime_of_metric(metric: str) -> Optional[Runtime]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
 from servespec.catalog.downloads import default_download
-from servespec.catalog.runtimes import HTTP_PORT_NAME, RUNTIMES, EngineFacts, Runtime
+from servespec.catalog.runtimes import HTTP_PORT_NAME, EngineFacts, Runtime
 from servespec.spec.parallel import ParallelPlan
 from servespec.spec.paths import CACHE_DIR, MODEL_DIR
 from servespec.spec.types import parse_image, quantity_value
@@ -27,9 +27,6 @@ CACHE_PATHS = {
     "VLLM_CACHE_ROOT": f"{CACHE_DIR}/vllm",
 }
 """Where each cache variable of a preset points, all inside the cache volume."""
-
-WRITABLE_DIRS = ("/tmp", CACHE_DIR, "/dev/shm")
-"""Writable mounts of the server container; the root file system is read-only."""
 
 MEMORY_LIMIT_FACTOR = Decimal("1.2")
 """Memory limit = 1.2 x request unless `resources.memoryLimit` is set."""
@@ -86,7 +83,8 @@ class ServerPlan:
 
 
 def runtime_of(model: Model) -> Runtime:
-    return RUNTIMES[model.server.runtime]
+    runtime: Runtime = model.server.runtime
+    return runtime
 
 
 def warmup_seconds(model: Model) -> int:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from pydantic.alias_generators import to_camel
 
 from servespec.catalog.downloads import DEFAULT_PULL_RATE_MBPS, DEFAULT_RATE_MBPS
+from servespec.catalog.runtimes import PRESETS
 from servespec.spec.paths import MODEL_DIR
 from servespec.spec.types import (
     CIDR,
@@ -32,6 +33,7 @@ from servespec.spec.types import (
     ParameterCount,
     PrometheusLabel,
     Quantity,
+    RuntimeName,
     TimeZone,
 )
 
@@ -411,9 +413,10 @@ class NamedPort(SpecModel):
 class Server(SpecModel):
     """The model server: its engine, command line, ports, probes and request length."""
 
-    runtime: Literal["vllm", "triton", "tgi", "custom"] = Field(
-        default="custom", description="Inference engine. A preset (vllm, triton, tgi) fills the command, "
-                                      "ports, probes, caches and metrics (docs/runtimes.md); custom: none of it.")
+    runtime: RuntimeName = Field(
+        default="custom", validate_default=True,
+        description=f"Inference engine. A preset ({', '.join(PRESETS)}) fills the command, ports, probes, caches "
+                    "and metrics (docs/runtimes.md); custom: none of it.")
     command: Optional[list[str]] = Field(default=None, description="Container command; replaces the preset's.")
     args: list[str] = Field(default_factory=list,
                             description="Arguments, appended to the preset's (custom: the whole argument list).")

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
-from servespec.catalog.runtimes import RUNTIMES
-
 if TYPE_CHECKING:
     from servespec.spec.model import GPUPool, Model
 
@@ -55,7 +53,7 @@ def tensor_degree(model: Model) -> int:
     """`parallelism.tensor`; without it a vllm or tgi replica shards over all of its GPUs, others not at all."""
     if model.parallelism is not None:
         return model.parallelism.tensor
-    runtime = RUNTIMES[model.server.runtime]
+    runtime = model.server.runtime
     return max(1, replica_gpus(model)) if runtime.shards_tensors else 1
 
 
@@ -68,7 +66,7 @@ def nodes_per_replica(model: Model, gpus_per_node: Optional[int]) -> int:
     span nodes (an uneven split is a spec error); else 1."""
     gpus = replica_gpus(model)
     if (gpus_per_node is None or gpus <= gpus_per_node or gpus % gpus_per_node
-            or not RUNTIMES[model.server.runtime].multi_node or (model.gpu is not None and model.gpu.mig)):
+            or not model.server.runtime.multi_node or (model.gpu is not None and model.gpu.mig)):
         return 1
     return gpus // gpus_per_node
 

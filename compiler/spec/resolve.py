@@ -22,6 +22,7 @@ from servespec.spec.loader import SourceMap
 from servespec.spec.mig import MIGLayout
 from servespec.spec.model import BlueGreenAnalysis, CanaryAnalysis, FleetSpec, GPUPool, Model
 from servespec.spec.parallel import ParallelPlan, parallel_plan, replica_gpus, rolling_update
+from servespec.spec.scaling import ScalingPlan, scaling_plan
 from servespec.spec.traffic import TrafficPlan, traffic_plan
 from servespec.spec.types import ImageRef, format_bytes, parse_image, parse_version_tuple
 
@@ -69,6 +70,7 @@ class ResolvedModel:
     analysis: Optional[Union[CanaryAnalysis, BlueGreenAnalysis]]
     """Canary or blue/green settings (defaults filled in); None for rolling updates."""
     traffic: TrafficPlan
+    scaling: ScalingPlan
 
     @property
     def name(self) -> str:
@@ -175,6 +177,8 @@ def _resolve_model(spec: FleetSpec, model: Model, index: int, pool: ResolvedPool
         rolling_update=MappingProxyType(_rolling_update(spec, model, pool, parallel)),
         analysis=_analysis(model),
         traffic=traffic_plan(spec.traffic, model),
+        scaling=scaling_plan(model, server.engine, spec.metadata.namespace, spec.monitoring.prometheus_address,
+                             flagger=model.rollout.strategy != "rolling"),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from servespec.catalog import GPU_TYPES, GPUType
 from servespec.catalog.downloads import ENV_AUTH_SCHEMES, SCHEMES, split_uri
 from servespec.catalog.platforms import PLATFORMS, Platform
-from servespec.catalog.runtimes import SETTINGS
+from servespec.catalog.runtimes import PRESETS, SETTINGS
 from servespec.diagnostics import Diagnostic, suggest
 from servespec.spec.container import (
     api_key_setting,
@@ -222,7 +222,7 @@ def _server_problems(model: Model, path: SpecPath, where: Callable[..., Diagnost
         if not runtime.scaling_metrics:
             yield where(at, f"runtime {runtime.name!r} has no known load metric",
                         hint="scale with `scaling.prometheus` and a query on your server's metrics, or set "
-                             "`server.runtime` to vllm, triton or tgi")
+                             f"`server.runtime` to {', '.join(PRESETS[:-1])} or {PRESETS[-1]}")
         elif target.metric not in runtime.scaling_metrics:
             known = list(runtime.scaling_metrics)
             yield where(at, f"{runtime.name} has no scaling metric {target.metric!r}",
@@ -450,8 +450,8 @@ def _traffic_problems(spec: FleetSpec, model: Model, path: SpecPath,
     if plan.load_test is not None and plan.load_test.command is None and model.rollout.strategy != "rolling" \
             and runtime_of(model).test_request is None:
         yield where(setting_path(spec.traffic, model, path, "load_test"),
-                    f"loadTest needs `command` for runtime {model.server.runtime!r}: servespec knows no test request "
-                    "for it", hint="e.g. command: \"hey -z 1m -q 2 -c 2 http://<model>-canary.<namespace>:<port>/...\"")
+                    f"loadTest needs `command` for runtime {model.server.runtime.name!r}: servespec knows no test "
+                    "request for it", hint="e.g. command: \"hey -z 1m -q 2 -c 2 http://<model>-canary.<namespace>:<port>/...\"")
 
 
 def _platform_pool_problems(platform: Platform, pool: GPUPool, path: SpecPath,

@@ -14,7 +14,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Callable, Optional, Union
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from servespec.catalog.runtimes import RUNTIMES, Runtime
 
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 LABEL_VALUE_PATTERN = r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -102,6 +105,22 @@ ByteQuantity = Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_m
     "bytes")), AfterValidator(_check_quantity_size),
     Field(pattern=BYTES_PATTERN, json_schema_extra={"examples": ["20Gi", "512Mi"]})]
 """A size in bytes, with a unit: `memory: "32"` is 32 bytes in Kubernetes, never what was meant."""
+
+def _runtime(value: Any) -> Runtime:
+    """A runtime name to its row; an unknown name fails as a literal would (the same located message)."""
+    if isinstance(value, Runtime):
+        return value
+    if isinstance(value, str) and value in RUNTIMES:
+        return RUNTIMES[value]
+    names = [f"'{name}'" for name in RUNTIMES]
+    expected = f"{', '.join(names[:-1])} or {names[-1]}"
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
+
+RuntimeName = Annotated[Runtime, PlainValidator(_runtime),
+                        PlainSerializer(lambda runtime: runtime.name, return_type=str),
+                        WithJsonSchema({"type": "string", "enum": list(RUNTIMES)})]
+"""`server.runtime`: written as a name, read as its `catalog.runtimes` row; the names come from that table."""
 
 Duration = Annotated[str, AfterValidator(_match(DURATION_PATTERN, "a duration", "30s, 5m or 1h")),
                      Field(pattern=DURATION_PATTERN)]
@@ -297,6 +316,11 @@ PROMETHEUS_LABEL_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 PrometheusLabel = Annotated[str, AfterValidator(_match(PROMETHEUS_LABEL_PATTERN, "a Prometheus label name",
                                                        "exported_namespace")),
                             Field(pattern=PROMETHEUS_LABEL_PATTERN)]
+
+
+def number_text(value: float) -> str:
+    """A number as KEDA metadata and PromQL want it written: 50.0 -> "50", 0.5 -> "0.5"."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def duration_seconds(duration: str) -> int:

@@ -16,7 +16,6 @@ from servespec.spec.rollout import flagger_provider, header_routed, load_test_co
 from servespec.spec.traffic import CANARY_HEADER
 from servespec.synth import http_route
 from servespec.synth.common import json_number, manifest, model_metadata
-from servespec.synth.scaled_object import RAW_TRIGGER, engine_trigger, target_query
 from servespec.synth.virtual_service import MESH_GATEWAY, request_timeout
 
 METRIC_INTERVAL = "1m"
@@ -64,26 +63,22 @@ def _webhooks(fleet: ResolvedFleet, model: ResolvedModel, interval: str) -> list
              "metadata": {"type": "cmd", "cmd": command}}]
 
 
-def _autoscaler(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
+def _autoscaler(model: ResolvedModel) -> dict[str, Any]:
     """The ScaledObject Flagger clones for the primary, with the primary's replica bounds and queries on the
     primary's own pods. Without `primaryScalerQueries` Flagger rewrites `<name>` to `<name>-primary` in every
     query, which would also rename the namespace or a label value that contains the name."""
-    replicas = model.spec.replicas
+    plan = model.scaling
+    assert plan.primary_replicas is not None, "only models under Flagger have a primary"
+    low, high = plan.primary_replicas
     ref: dict[str, Any] = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": model.name,
-                           "primaryScalerReplicas": {"minReplicas": max(1, replicas.min),
-                                                     "maxReplicas": replicas.max}}
-    scaling = model.spec.scaling
-    queries: dict[str, str] = {}
-    if scaling.target is not None:
-        queries[engine_trigger(model)] = target_query(fleet, model, f"{model.name}-primary")
-    if scaling.prometheus is not None and scaling.prometheus.primary_query is not None:
-        queries[RAW_TRIGGER] = scaling.prometheus.primary_query
+                           "primaryScalerReplicas": {"minReplicas": low, "maxReplicas": high}}
+    queries = {trigger.name: trigger.primary_query for trigger in plan.triggers if trigger.primary_query}
     if queries:
         ref["primaryScalerQueries"] = queries
     return ref
 
 
-def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[str, Any]:
+def build(fleet: ResolvedFleet, model: ResolvedModel) -> dict[str, Any]:
     settings = model.analysis
     analysis: dict[str, Any]
     if isinstance(settings, CanaryAnalysis):
@@ -112,8 +107,8 @@ def build(fleet: ResolvedFleet, model: ResolvedModel, autoscaled: bool) -> dict[
     spec["progressDeadlineSeconds"] = model.progress_deadline_seconds
     spec["service"] = _service(model)
     spec["analysis"] = analysis
-    if autoscaled:
-        spec["autoscalerRef"] = _autoscaler(fleet, model)
+    if model.scaling.autoscaled:
+        spec["autoscalerRef"] = _autoscaler(model)
     return manifest("flagger.app/v1beta1", "Canary", model_metadata(fleet, model), spec=spec)
 
 

@@ -124,11 +124,6 @@ def serving_ports(model: ResolvedModel) -> list[tuple[str, int]]:
     return [(name, port) for name, port in model.server.ports if name != metrics or name == "http"]
 
 
-def number_text(value: float) -> str:
-    """KEDA metadata values are strings: 50.0 -> "50", 0.5 -> "0.5"."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def json_number(value: float) -> float | int:
     """Numbers as JSON (and so cdk8s) writes them: 99.0 -> 99."""
     return int(value) if float(value).is_integer() else value

@@ -59,7 +59,7 @@ def _model_manifests(fleet: ResolvedFleet, model: ResolvedModel) -> list[Manifes
     """One model's objects."""
     at = ("models", model.index)
     out: list[Manifest] = []
-    autoscaled = scaled_object.has_triggers(model)
+    autoscaled = model.scaling.autoscaled
     out.append(Manifest(service_account.build(fleet, model), at))
     if model.parallel.multi_node:
         out.append(Manifest(leader_worker_set.build(fleet, model, autoscaled), at + ("parallelism",)))
@@ -68,7 +68,7 @@ def _model_manifests(fleet: ResolvedFleet, model: ResolvedModel) -> list[Manifes
     if model.analysis is None:
         out.append(Manifest(service.build(fleet, model), at + ("server",)))
     else:
-        out.append(Manifest(canary.build(fleet, model, autoscaled), at + ("rollout",)))
+        out.append(Manifest(canary.build(fleet, model), at + ("rollout",)))
     out += _routes(fleet, model, at)
     if autoscaled:
         out.append(Manifest(scaled_object.build(fleet, model), at + ("scaling",)))

@@ -9,11 +9,6 @@ from servespec.spec.resolve import ResolvedFleet, ResolvedModel
 from servespec.synth.common import instance_labels, manifest, model_metadata
 
 SCRAPE_INTERVAL = "15s"
-NAME_TARGET_LABEL = "app_kubernetes_io_name"
-"""`app.kubernetes.io/name` as a Prometheus label (the operator turns `podTargetLabels` into labels with every
-character outside [a-zA-Z0-9_] replaced by `_`). Flagger sets it to `<name>-primary` on the primary's pods
-(its default selector labels: app, name, app.kubernetes.io/name), so it tells primary and canary apart;
-`app.kubernetes.io/instance` is the same on both."""
 
 
 def has_metrics(fleet: ResolvedFleet, model: ResolvedModel) -> bool:

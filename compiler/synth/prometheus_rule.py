@@ -34,7 +34,8 @@ from typing import Any
 from servespec.catalog.xids import HARDWARE_XIDS
 from servespec.spec.model import LatencyRegression
 from servespec.spec.resolve import ResolvedFleet, ResolvedModel
-from servespec.synth.common import fleet_metadata, manifest, number_text
+from servespec.spec.types import number_text
+from servespec.synth.common import fleet_metadata, manifest
 
 LOW_UTILIZATION_PERCENT = 10
 MEMORY_PRESSURE_RATIO = 0.95

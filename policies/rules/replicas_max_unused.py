@@ -28,8 +28,8 @@ class ReplicasMaxUnused(Rule):
 
     def check(self, context: LintContext, options: NoOptions) -> Iterator[Finding]:
         for model in context.fleet.models:
-            scaling, replicas = model.spec.scaling, model.spec.replicas
-            if replicas.max > replicas.min and not (scaling.target or scaling.prometheus or scaling.schedules):
+            replicas = model.spec.replicas
+            if replicas.max > replicas.min and not model.scaling.autoscaled:
                 yield Finding(f"replicas.max ({replicas.max}) of {model.name!r} has no effect: without a scaling "
                               f"trigger it always runs replicas.min ({replicas.min})",
                               model_path(model, "replicas", "max"), model.name,
