@@ -67,10 +67,22 @@ def _unique(items: Sequence[Any], prefix: SpecPath, what: str, source_map: Sourc
 
 
 def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
+    """Every cross-field problem, in the order of the spec's sections."""
     where = source_map.diagnostic
     yield from _unique(spec.gpu_types, ("gpuTypes",), "GPU type", source_map)
     yield from _unique(spec.gpu_pools, ("gpuPools",), "pool", source_map)
     yield from _unique(spec.models, ("models",), "model", source_map)
+    yield from _gpu_type_problems(spec, where)
+    known_gpus = gpu_types(spec)
+    platform = PLATFORMS[spec.cluster.platform]
+    for index, pool in enumerate(spec.gpu_pools):
+        yield from _pool_problems(spec, platform, known_gpus, pool, ("gpuPools", index), where)
+    for index, model in enumerate(spec.models):
+        yield from _model_problems(spec, platform, model, ("models", index), source_map)
+    yield from _fleet_problems(spec, where)
+
+
+def _gpu_type_problems(spec: FleetSpec, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
     for index, custom in enumerate(spec.gpu_types):
         if custom.name in GPU_TYPES:
             yield where(("gpuTypes", index, "name"), f"GPU type {custom.name!r} is already in the catalog",
@@ -78,77 +90,85 @@ def _problems(spec: FleetSpec, source_map: SourceMap) -> Iterator[Diagnostic]:
         if custom.mig_profiles and parse_version_tuple(custom.compute_capability) < (8, 0):
             yield where(("gpuTypes", index, "migProfiles"), "MIG needs compute capability 8.0 or newer")
 
-    known_gpus = gpu_types(spec)
-    platform = PLATFORMS[spec.cluster.platform]
-    for index, pool in enumerate(spec.gpu_pools):
-        path = ("gpuPools", index)
-        yield from _platform_pool_problems(platform, pool, path, where)
-        gpu = known_gpus.get(pool.gpu)
-        if gpu is None:
-            yield where(path + ("gpu",), f"unknown GPU type {pool.gpu!r}",
-                        hint=" ".join(filter(None, [suggest(pool.gpu, known_gpus),
-                                                    f"known types: {', '.join(sorted(known_gpus))}; "
-                                                    "or declare it under `gpuTypes`"])))
-            continue
-        if pool.mig.strategy != "none" and not gpu.supports_mig:
-            yield where(path + ("mig", "strategy"), f"{gpu.name} does not support MIG",
-                        hint="MIG GPUs: " + ", ".join(sorted(n for n, g in known_gpus.items() if g.supports_mig)))
-        used = profiles_used(pool, list(spec.models))
-        if pool.mig.strategy == "mixed" and len(used) > 1 and (pool.gpus_per_node or 0) < len(used):
-            yield where(path + ("gpusPerNode",) if pool.gpus_per_node else path + ("mig",),
-                        f"the models on pool {pool.name!r} use {len(used)} MIG profiles ({', '.join(used)}): "
-                        f"set gpusPerNode (at least {len(used)}) so that servespec can give each profile whole GPUs "
-                        "of every node in the MIG Manager's configuration")
-        if pool.mig.strategy == "single":
-            if pool.mig.profile is None:
-                yield where(path + ("mig",), "MIG strategy single needs `profile`: the slice every GPU is split into")
-            elif gpu.supports_mig and gpu.mig_profile(pool.mig.profile) is None:
-                yield where(path + ("mig", "profile"), f"{gpu.name} has no MIG profile {pool.mig.profile!r}",
-                            hint=profiles_hint(gpu))
-        elif pool.mig.profile is not None:
-            yield where(path + ("mig", "profile"), "`profile` applies only to MIG strategy single")
-        yield from _product(pool, gpu, path, where)
 
+def _pool_problems(spec: FleetSpec, platform: Platform, known_gpus: dict[str, GPUType], pool: GPUPool,
+                   path: SpecPath, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    yield from _platform_pool_problems(platform, pool, path, where)
+    gpu = known_gpus.get(pool.gpu)
+    if gpu is None:
+        yield where(path + ("gpu",), f"unknown GPU type {pool.gpu!r}",
+                    hint=" ".join(filter(None, [suggest(pool.gpu, known_gpus),
+                                                f"known types: {', '.join(sorted(known_gpus))}; "
+                                                "or declare it under `gpuTypes`"])))
+        return
+    if pool.mig.strategy != "none" and not gpu.supports_mig:
+        yield where(path + ("mig", "strategy"), f"{gpu.name} does not support MIG",
+                    hint="MIG GPUs: " + ", ".join(sorted(n for n, g in known_gpus.items() if g.supports_mig)))
+    yield from _mig_problems(spec, pool, gpu, path, where)
+    yield from _product(pool, gpu, path, where)
+
+
+def _mig_problems(spec: FleetSpec, pool: GPUPool, gpu: GPUType, path: SpecPath,
+                  where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    used = profiles_used(pool, list(spec.models))
+    if pool.mig.strategy == "mixed" and len(used) > 1 and (pool.gpus_per_node or 0) < len(used):
+        yield where(path + ("gpusPerNode",) if pool.gpus_per_node else path + ("mig",),
+                    f"the models on pool {pool.name!r} use {len(used)} MIG profiles ({', '.join(used)}): "
+                    f"set gpusPerNode (at least {len(used)}) so that servespec can give each profile whole GPUs "
+                    "of every node in the MIG Manager's configuration")
+    if pool.mig.strategy == "single":
+        if pool.mig.profile is None:
+            yield where(path + ("mig",), "MIG strategy single needs `profile`: the slice every GPU is split into")
+        elif gpu.supports_mig and gpu.mig_profile(pool.mig.profile) is None:
+            yield where(path + ("mig", "profile"), f"{gpu.name} has no MIG profile {pool.mig.profile!r}",
+                        hint=profiles_hint(gpu))
+    elif pool.mig.profile is not None:
+        yield where(path + ("mig", "profile"), "`profile` applies only to MIG strategy single")
+
+
+def _model_problems(spec: FleetSpec, platform: Platform, model: Model, path: SpecPath,
+                    source_map: SourceMap) -> Iterator[Diagnostic]:
+    where = source_map.diagnostic
     pool_names = [pool.name for pool in spec.gpu_pools]
-    pools = {pool.name: pool for pool in spec.gpu_pools}
-    for index, model in enumerate(spec.models):
-        path = ("models", index)
-        if model.pool not in pool_names:
-            yield where(path + ("pool",), f"unknown pool {model.pool!r}",
-                        hint=suggest(model.pool, pool_names) or
-                        (f"pools: {', '.join(pool_names)}" if pool_names else "declare it under `gpuPools`"))
-        if model.replicas.min > model.replicas.max:
-            yield where(path + ("replicas", "min"),
-                        f"replicas.min ({model.replicas.min}) is greater than replicas.max ({model.replicas.max})")
-        if model.artifact and max(startup_budget_seconds(model), progress_deadline_seconds(model)) > INT32_MAX:
-            yield where(path + ("artifact", "sizeGB"),
-                        f"loading {model.artifact.size_gb:g} GB at {model.artifact.load_mbps:g} MB/s takes "
-                        f"{load_seconds(model):.3g} s: longer than a Kubernetes probe or progress deadline can "
-                        f"count ({INT32_MAX} s)", hint="check sizeGB and loadMBps, or set server.startupSeconds")
-        yield from _unique(model.scaling.schedules, path + ("scaling", "schedules"), "schedule", source_map)
-        for number, schedule in enumerate(model.scaling.schedules):
-            if schedule.start.split() == schedule.end.split():
-                yield where(path + ("scaling", "schedules", number, "end"),
-                            "a schedule's end must differ from its start")
-        yield from _rollout_problems(model, path, where)
-        if model.disruption is not None and \
-                (model.disruption.min_available is None) == (model.disruption.max_unavailable is None):
-            yield where(path + ("disruption",), "set exactly one of minAvailable and maxUnavailable")
-        output_range = model.validator.output_range if model.validator else None
-        if output_range and output_range.min >= output_range.max:
-            yield where(path + ("validator", "outputRange", "max"), "outputRange.max must exceed outputRange.min")
-        yield from _server_problems(model, path, where)
-        yield from _artifact_problems(model, path, where)
-        yield from _env_problems(model, path, where)
-        yield from _parallel_problems(model, pools.get(model.pool), path, where)
-        yield from _memory_problems(model, pools.get(model.pool), path, where)
-        yield from _architecture_problems(model, path, where)
-        yield from _traffic_problems(spec, model, path, where)
-        yield from _identity_problems(platform, model, path, where)
+    pool = next((pool for pool in spec.gpu_pools if pool.name == model.pool), None)
+    if pool is None:
+        yield where(path + ("pool",), f"unknown pool {model.pool!r}",
+                    hint=suggest(model.pool, pool_names) or
+                    (f"pools: {', '.join(pool_names)}" if pool_names else "declare it under `gpuPools`"))
+    if model.replicas.min > model.replicas.max:
+        yield where(path + ("replicas", "min"),
+                    f"replicas.min ({model.replicas.min}) is greater than replicas.max ({model.replicas.max})")
+    if model.artifact and max(startup_budget_seconds(model), progress_deadline_seconds(model)) > INT32_MAX:
+        yield where(path + ("artifact", "sizeGB"),
+                    f"loading {model.artifact.size_gb:g} GB at {model.artifact.load_mbps:g} MB/s takes "
+                    f"{load_seconds(model):.3g} s: longer than a Kubernetes probe or progress deadline can "
+                    f"count ({INT32_MAX} s)", hint="check sizeGB and loadMBps, or set server.startupSeconds")
+    yield from _unique(model.scaling.schedules, path + ("scaling", "schedules"), "schedule", source_map)
+    for number, schedule in enumerate(model.scaling.schedules):
+        if schedule.start.split() == schedule.end.split():
+            yield where(path + ("scaling", "schedules", number, "end"), "a schedule's end must differ from its start")
+    yield from _rollout_problems(model, path, where)
+    if model.disruption is not None and \
+            (model.disruption.min_available is None) == (model.disruption.max_unavailable is None):
+        yield where(path + ("disruption",), "set exactly one of minAvailable and maxUnavailable")
+    output_range = model.validator.output_range if model.validator else None
+    if output_range and output_range.min >= output_range.max:
+        yield where(path + ("validator", "outputRange", "max"), "outputRange.max must exceed outputRange.min")
+    yield from _server_problems(model, path, where)
+    yield from _artifact_problems(model, path, where)
+    yield from _env_problems(model, path, where)
+    yield from _parallel_problems(model, pool, path, where)
+    yield from _memory_problems(model, pool, path, where)
+    yield from _architecture_problems(model, path, where)
+    yield from _traffic_problems(spec, model, path, where)
+    yield from _identity_problems(platform, model, path, where)
+
+
+def _fleet_problems(spec: FleetSpec, where: Callable[..., Diagnostic]) -> Iterator[Diagnostic]:
+    """Fleet-wide settings: traffic, patches, waivers."""
     if spec.traffic is not None and spec.traffic.rate_limit is not None and spec.traffic.provider != "nginx":
         yield where(("traffic", "rateLimit"), "rateLimit is compiled for the nginx provider only",
                     hint="rate-limit at your gateway, or use provider nginx")
-
     for index, patch in enumerate(spec.patches):
         if (patch.json_patch is None) == (patch.merge_patch is None):
             yield where(("patches", index), "a patch needs exactly one of jsonPatch and mergePatch")
