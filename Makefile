@@ -17,7 +17,7 @@ ifneq ($(wildcard $(CRD_SCHEMAS)),)
 export SERVESPEC_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json
 endif
 
-.PHONY: demo test check-code tools chromium venv schema bench clean
+.PHONY: demo test check-code tools chromium venv schema bench clean rule
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,11 @@ check-code: venv
 
 test: venv tools check-code
 	$(BIN)/python -m pytest
+
+# A new lint rule: `make rule ID=GPU010 SLUG=cuda-too-new CATEGORY=gpu` writes its module and cases and
+# registers it; then write its check and cases, and `make schema`.
+rule: venv
+	$(BIN)/python -m servespec.policies.scaffold $(ID) $(SLUG) $(CATEGORY)
 
 schema: venv
 	$(BIN)/servespec schema > schemas/servespec.schema.json

@@ -75,3 +75,30 @@ def test_case_paths_and_changes():
     spec = Case({"models[0].gpu": None, "budget": {"monthlyUSD": 5}}).apply(base_spec())
     assert "gpu" not in spec["models"][0] and spec["budget"] == {"monthlyUSD": 5}
     assert "gpu" in base_spec()["models"][0]
+
+
+def test_a_new_rule_is_one_command(tmp_path):
+    """`make rule` scaffolds the module and its cases, registers the class and gives it a severity."""
+    import shutil
+
+    from servespec.policies import scaffold
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    registry, pack = tmp_path / "registry.py", tmp_path / "baseline.yaml"
+    shutil.copy(scaffold.HERE / "registry.py", registry)
+    shutil.copy(scaffold.HERE / "packs" / "baseline.yaml", pack)
+    written = scaffold.scaffold("GPU099", "gpu-example-check", "gpu", rules, registry, pack)
+    assert [path.name for path in written] == ["gpu_example_check.py", "gpu_example_check.yaml", "registry.py",
+                                               "baseline.yaml"]
+    text = registry.read_text()
+    compile(text, str(registry), "exec")
+    assert "    gpu_example_check,\n" in text and "    gpu_example_check.GpuExampleCheck,\n" in text
+    assert "  gpu-example-check: warning\n  # Waivers\n" in pack.read_text()
+    module = (rules / "gpu_example_check.py").read_text()
+    compile(module, "gpu_example_check.py", "exec")
+    assert 'id = "GPU099"' in module and "What it does:" in module
+    with pytest.raises(ValueError, match="exists already"):
+        scaffold.scaffold("GPU098", "gpu-example-check", "gpu", rules, registry, pack)
+    with pytest.raises(ValueError):
+        scaffold.scaffold("gpu1", "x", "gpu", rules, registry, pack)
