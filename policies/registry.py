@@ -18,10 +18,12 @@ from servespec.policies.rules import (
     cuda_minor_compat,
     download_without_egress,
     egress_unrestricted,
+    engine_in_maintenance,
     gpu_memory_exceeded,
     gpu_memory_per_replica,
     image_not_pinned,
     image_vulnerable,
+    ingress_nginx_retired,
     mesh_needs_privileges,
     mig_profile_unavailable,
     mig_slices_exceed_gpu,
@@ -103,6 +105,8 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     analysis_metric_unavailable.AnalysisMetricUnavailable,
     waiver_expired.WaiverExpired,
     waiver_unmatched.WaiverUnmatched,
+    engine_in_maintenance.EngineInMaintenance,
+    ingress_nginx_retired.IngressNginxRetired,
 )
 
 

@@ -125,7 +125,7 @@ def test_rollback_point_prints_every_model_in_yaml_and_json():
     code, text, _ = _cli("rollback-point", "examples/llm-serving.yaml", "--revision", "r1", "--format", "json")
     assert code == 0 and json.loads(text) == bundle
     assert bundle["fleet"] == "llm-serving" and bundle["specRevision"] == "r1"
-    assert [m["model"] for m in bundle["models"]] == ["llama-8b", "detector", "summarizer", "reranker"]
+    assert [m["model"] for m in bundle["models"]] == ["llama-8b", "detector", "summarizer", "reranker", "qwen-7b"]
     llama = bundle["models"][0]
     assert llama["workload"] == "Deployment/llama-8b" and llama["version"] == "3.1-instruct"
     assert llama["latencyBaseline"] == {"query": (
@@ -200,7 +200,7 @@ def test_the_baseline_is_read_from_prometheus(prometheus):
     assert code == 0 and bundle["prometheus"] == url
     baselines = {m["model"]: m.get("latencyBaseline") for m in bundle["models"]}
     assert baselines["llama-8b"]["p99Seconds"] == 0.842 and baselines["detector"] is None
-    assert _Prometheus.queries == [baselines[name]["query"] for name in ("llama-8b", "summarizer", "reranker")]
+    assert _Prometheus.queries == [baselines[name]["query"] for name in ("llama-8b", "summarizer", "reranker", "qwen-7b")]
     _Prometheus.answer = _answer([])
     bundle = yaml.safe_load(_cli("rollback-point", "examples/llm-serving.yaml", "--prometheus", url)[1])
     assert bundle["models"][0]["latencyBaseline"]["p99Seconds"] is None

@@ -363,3 +363,25 @@ def test_a_download_of_an_unknown_scheme_needs_its_command(tmp_path, download, m
 def test_memory_needs_a_unit_and_room_for_shared_memory(tmp_path, memory, message):
     change = {"models[0].resources": {"cpu": "2", "memory": memory}}
     assert any(message in error for error in errors(tmp_path, change)), errors(tmp_path, change)
+
+
+def test_sglang_preset(tmp_path):
+    """SGLang listens on 127.0.0.1 and keeps metrics off unless told; /health_generate is its readiness."""
+    objects = compiled(tmp_path, {"models[0].image": "docker.io/lmsysorg/sglang:v0.5.12@sha256:" + "7" * 64,
+                                  "models[0].cuda": "12.8", "gpuPools[0].maxGPUs": 4,
+                                  "models[0].gpu": {"count": 2, "memoryGB": 20},
+                                  "models[0].resources": {"cpu": "8", "memory": "32Gi"},
+                                  "models[0].server": {"runtime": "sglang", "servedModelName": "Qwen/Qwen2.5-7B"},
+                                  "models[0].scaling": {"target": {"metric": "kvCache", "value": 0.8}}})
+    container = server(objects)
+    assert container["command"] == ["python3", "-m", "sglang.launch_server"]
+    assert container["args"] == ["--model-path", "/models", "--host", "0.0.0.0", "--port", "8000",
+                                 "--served-model-name", "Qwen/Qwen2.5-7B", "--enable-metrics", "--tp-size", "2"]
+    assert container["readinessProbe"]["httpGet"]["path"] == container["startupProbe"]["httpGet"]["path"] == \
+        "/health_generate"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+    query = objects[("ScaledObject", "embedder")]["spec"]["triggers"][0]["metadata"]["query"]
+    assert query.startswith("sum(sglang:token_usage{")
+    assert objects[("PodMonitor", "embedder")]["spec"]["podMetricsEndpoints"][0]["path"] == "/metrics"
+    assert any("the sglang preset already sets --tp-size" in error for error in errors(tmp_path, {
+        "models[0].server": {"runtime": "sglang", "args": ["--tp-size", "2"]}}))

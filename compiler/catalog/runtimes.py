@@ -68,6 +68,21 @@ Text Generation Inference (image ghcr.io/huggingface/text-generation-inference)
   shared memory is recommended for sharding ("A note on Shared Memory", TGI README).
 - CUDA per image: not documented per tag; state `cuda:` in the spec.
 
+SGLang (image lmsysorg/sglang:<tag>; sgl-project/sglang docs/advanced_features/server_arguments.md @004813e,
+docs/references/production_metrics.md @00b08c4, python/sglang/srt/entrypoints/http_server.py @0025436)
+- `python3 -m sglang.launch_server --model-path --host 0.0.0.0 --port --served-model-name --tp-size --pp-size
+  --context-length --mem-fraction-static --enable-metrics` (the host defaults to 127.0.0.1, unreachable from
+  other pods; metrics are off unless enabled, then on /metrics of the same port).
+- `/health_generate` runs a one-token generation and answers 503 while the server starts or shuts down: the
+  readiness and startup probe; `/health` for liveness (the same check in current versions, a plain 200 in
+  older ones). It needs a large /dev/shm (a Memory emptyDir).
+- Gauges `sglang:num_queue_reqs`, `sglang:num_running_reqs`, `sglang:token_usage` (KV-cache use, 0-1), label
+  `model_name`; histogram `sglang:e2e_request_latency_seconds`. No request success counter: no success gate.
+- Multi-node replicas start with `--dist-init-addr --nnodes --node-rank`, not a Ray cluster: not compiled
+  (the LeaderWorkerSet path is vLLM's). The default `--mem-fraction-static` is given as 0.9 in the docs'
+  introduction and as "None = auto" in their table: not assumed (the lint headroom applies).
+- CUDA per image tag: not published; state `cuda:` in the spec.
+
 Rollout analysis on the engine's own metrics (docs/traffic.md), per pod:
 - vLLM: from v0.8.5 every request the API server answers counts in `http_requests_total{handler, method,
   status}` with status grouped as 2xx/4xx/5xx (prometheus-fastapi-instrumentator defaults,
@@ -187,6 +202,8 @@ class Runtime:
     """Flags the preset always sets from spec fields: flag -> the field to change instead."""
     gpu_memory_utilization: Versioned[float] = ()
     """Share of GPU memory the engine takes by default (none: no such setting; the lint headroom applies)."""
+    preallocates: bool = False
+    """Takes its share of GPU memory at start (weights plus a KV cache sized to fill it), whatever the load."""
     multi_node: bool = False
     """Can run one replica over several nodes (a LeaderWorkerSet group)."""
     success_rate_query: Versioned[str] = ()
@@ -310,7 +327,8 @@ RUNTIMES: dict[str, Runtime] = {
         flags_from_spec={"--port": "server.port", "--served-model-name": "server.servedModelName",
                          "--tensor-parallel-size": "parallelism.tensor",
                          "--pipeline-parallel-size": "parallelism.pipeline"},
-        gpu_memory_utilization=((_V0, 0.9), ((0, 20, 0), 0.92), ((0, 34, 0), 1.0)), multi_node=True,
+        gpu_memory_utilization=((_V0, 0.9), ((0, 20, 0), 0.92), ((0, 34, 0), 1.0)), preallocates=True,
+        multi_node=True,
         success_rate_query=(((0, 4, 2), _VLLM_ENGINE_SUCCESS), ((0, 8, 5), _VLLM_HTTP_SUCCESS)),
         test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}'),
         latency_histogram=(((0, 3, 1), "vllm:e2e_request_latency_seconds"),),
@@ -354,11 +372,29 @@ RUNTIMES: dict[str, Runtime] = {
         scaling_metrics={"queue": ((_V0, "tgi_queue_size"),), "running": ((_V0, "tgi_batch_current_size"),)},
         metric_prefix="tgi_", ready_before_load=frozenset(), ships_huggingface_hub=True,
         flags_from_spec={"--model-id": "artifact", "--port": "server.port", "--num-shard": "parallelism.tensor"},
-        gpu_memory_utilization=((_V0, 1.0),),
+        gpu_memory_utilization=((_V0, 1.0),), preallocates=True,
         success_rate_query=((_V0, 'sum(rate(tgi_request_success{{{pods}}}[{interval}])) / '
                                   'sum(rate(tgi_request_count{{{pods}}}[{interval}])) * 100'),),
         test_request=("/generate", '{{"inputs":"Hello","parameters":{{"max_new_tokens":16}}}}'),
         latency_histogram=((_V0, "tgi_request_duration"),), request_seconds=LLM_REQUEST_SECONDS,
+        body_size=LLM_BODY_SIZE),
+    "sglang": Runtime(
+        name="sglang", command=("python3", "-m", "sglang.launch_server"),
+        args=("--model-path", "{model_dir}", "--host", "0.0.0.0", "--port", "{http}", "--served-model-name", "{name}",
+              "--enable-metrics"),
+        setting_args={"tensor": ("--tp-size", "{value}"), "pipeline": ("--pp-size", "{value}"),
+                      "context": ("--context-length", "{value}"), "utilization": ("--mem-fraction-static", "{value}")},
+        ports={HTTP_PORT_NAME: 8000}, readiness_path="/health_generate", liveness_path="/health",
+        metrics_port=HTTP_PORT_NAME, metrics_path="/metrics", warmup_seconds=60,
+        cache_env=_CACHE_ENV, cache_size="10Gi",
+        scaling_metrics={"queue": ((_V0, "sglang:num_queue_reqs"),), "running": ((_V0, "sglang:num_running_reqs"),),
+                         "kvCache": ((_V0, "sglang:token_usage"),)},
+        metric_prefix="sglang:", ready_before_load=frozenset(), preallocates=True,
+        flags_from_spec={"--model-path": "artifact", "--host": "server (pods listen on every address)",
+                         "--port": "server.port", "--served-model-name": "server.servedModelName",
+                         "--tp-size": "parallelism.tensor", "--pp-size": "parallelism.pipeline"},
+        test_request=("/v1/completions", '{{"model":"{name}","prompt":"Hello","max_tokens":16}}'),
+        latency_histogram=((_V0, "sglang:e2e_request_latency_seconds"),), request_seconds=LLM_REQUEST_SECONDS,
         body_size=LLM_BODY_SIZE),
     "custom": Runtime(
         name="custom", command=(), args=(), setting_args={}, ports={HTTP_PORT_NAME: 8000},

@@ -22,9 +22,10 @@ framebuffer, temperature, utilization, `DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS`
 `monitoring.dcgm.alertWhenAbsent` (on a cluster without the exporter it would fire forever).
 
 Engines that take a fixed share of GPU memory at start (vLLM `gpu_memory_utilization`, TGI
-`--cuda-memory-fraction`: `EngineFacts.gpu_memory_utilization`) hold the framebuffer at that share whatever
-the load: framebuffer pressure says nothing about them. Their pressure is the engine's KV-cache usage
-(vLLM's `kvCache` metric, per image version; TGI exports none), read from the PodMonitor's series.
+`--cuda-memory-fraction`, SGLang `--mem-fraction-static`: `Runtime.preallocates`) hold the framebuffer at that
+share whatever the load: framebuffer pressure says nothing about them. Their pressure is the engine's KV-cache
+usage (the `kvCache` metric: vLLM's per image version, SGLang's `token_usage`; TGI exports none), read from
+the PodMonitor's series.
 """
 
 from __future__ import annotations
@@ -60,8 +61,7 @@ def pod_pattern(models: list[ResolvedModel]) -> str:
 
 def _framebuffer_pressure(fleet: ResolvedFleet, where: str, by: str) -> list[dict[str, Any]]:
     """Framebuffer pressure of the GPU models whose engine does not preallocate a share of the GPU."""
-    models = [model for model in fleet.models
-              if model.gpu_resources and model.server.engine.gpu_memory_utilization is None]
+    models = [model for model in fleet.models if model.gpu_resources and not model.server.runtime.preallocates]
     if not models:
         return []
     pod = fleet.spec.monitoring.dcgm_pod_label
@@ -80,7 +80,7 @@ def _kv_cache_pressure(fleet: ResolvedFleet) -> list[dict[str, Any]]:
     by_metric: dict[str, list[str]] = {}
     for model in fleet.models:
         metric = model.server.engine.scaling_metrics.get("kvCache")
-        if metric and model.server.engine.gpu_memory_utilization is not None and model.server.metrics:
+        if metric and model.server.runtime.preallocates and model.server.metrics:
             by_metric.setdefault(metric, []).append(model.name)
     if not by_metric or not fleet.spec.monitoring.pod_monitors:
         return []
