@@ -46,7 +46,6 @@ from servespec.build.validation import (  # noqa: E402
     find_kubeconform,
     kubernetes_versions,
 )
-from servespec.build.writer import COMMIT  # noqa: E402
 from servespec.diagnostics import InputError, PolicyError, Severity, SpecError  # noqa: E402
 from servespec.report import registry  # noqa: E402
 from servespec.report.registry import ReportOptions  # noqa: E402
@@ -91,17 +90,15 @@ _STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 def _stop(signum: int, _frame: Optional[FrameType]) -> None:
     """Raise `Stopped` at the first stopping signal. Later ones are ignored: they would cut short the clean-up
-    the first one runs (leaving a staging directory behind); so are signals once the outputs are being put
-    in place (`writer.COMMIT`), which then completes (the old trees are removed) and the command ends as it
-    would have."""
-    if _STOPPING.started or COMMIT.started:
+    the first one runs (leaving a staging directory behind)."""
+    if _STOPPING.started:
         return
     _STOPPING.started = True
     raise Stopped(signum)
 
 
 def _handle_stopping_signals() -> None:
-    _STOPPING.started = COMMIT.started = False
+    _STOPPING.started = False
     for stopping in _STOPPING_SIGNALS:
         signal.signal(stopping, _stop)
 
