@@ -298,9 +298,12 @@ def test_streamed_validation_gives_the_golden_files_and_no_problem():
     assert result.files == golden
 
 
-def test_spec_errors_come_back_and_leave_no_process_or_scratch(tmp_path):
+def test_spec_errors_come_back_and_leave_no_process_or_scratch(tmp_path, monkeypatch):
     import tempfile
 
+    scratch = tmp_path / "tmp"  # this test's own, so that other programs' temporary files do not count
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     before = set(os.listdir(tempfile.gettempdir()))
     targets = api.compile_targets([str(ROOT / "examples/invalid/unknown-pool.yaml")])
     with pytest.raises(SpecError) as raised:
