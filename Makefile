@@ -17,15 +17,21 @@ ifneq ($(wildcard $(CRD_SCHEMAS)),)
 export SERVESPEC_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json
 endif
 
-.PHONY: demo test check-code tools chromium venv schema bench clean rule
+.PHONY: demo test check-code tools chromium venv test-venv schema bench clean rule
 
+# The demo needs servespec and its dependencies; the tests and the benchmark add the `test` extra.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 venv: $(BIN)/.installed
+test-venv: $(BIN)/.installed-test
 
 $(TOOLS)/kubeconform:
 	@if command -v go >/dev/null 2>&1; then \
@@ -83,7 +89,7 @@ demo: venv $(TOOLS)/kubeconform
 # ruff and mypy --strict over the library. mypy reads it as the installed package `servespec` through a
 # tree of links (compiler/ -> servespec/, policies/ -> servespec/policies/) and reports source paths.
 TYPECHECK := .tools/typecheck
-check-code: venv
+check-code: test-venv
 	$(BIN)/ruff check compiler policies tests benchmarks
 	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)
 	@cp -as $(CURDIR)/compiler $(TYPECHECK)/servespec && cp -as $(CURDIR)/policies $(TYPECHECK)/servespec/policies \
@@ -91,7 +97,7 @@ check-code: venv
 	@cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p servespec > mypy.log 2>&1; \
 		status=$$?; sed -e 's#^servespec/policies/#policies/#' -e 's#^servespec/#compiler/#' mypy.log; exit $$status
 
-test: venv tools check-code
+test: test-venv tools check-code
 	$(BIN)/python -m pytest
 
 # A new lint rule: `make rule ID=GPU010 SLUG=cuda-too-new CATEGORY=gpu` writes its module and cases and
@@ -106,7 +112,7 @@ schema: venv
 	$(BIN)/python -c 'import pathlib; from servespec.report.readme import refresh; \
 		readme = pathlib.Path("README.md"); readme.write_text(refresh(readme.read_text()))'
 
-bench: venv tools
+bench: test-venv tools
 	$(BIN)/python benchmarks/run.py --runs 5
 
 clean:
