@@ -200,7 +200,8 @@ def test_the_baseline_is_read_from_prometheus(prometheus):
     assert code == 0 and bundle["prometheus"] == url
     baselines = {m["model"]: m.get("latencyBaseline") for m in bundle["models"]}
     assert baselines["llama-8b"]["p99Seconds"] == 0.842 and baselines["detector"] is None
-    assert _Prometheus.queries == [baselines[name]["query"] for name in ("llama-8b", "summarizer", "reranker", "qwen-7b")]
+    assert _Prometheus.queries == [baselines[name]["query"]
+                                   for name in ("llama-8b", "summarizer", "reranker", "qwen-7b")]
     _Prometheus.answer = _answer([])
     bundle = yaml.safe_load(_cli("rollback-point", "examples/llm-serving.yaml", "--prometheus", url)[1])
     assert bundle["models"][0]["latencyBaseline"]["p99Seconds"] is None
